@@ -1,0 +1,155 @@
+"""Reference data (districts, chains, parks, stages, header synonyms) from data/reference/.
+
+The files are the city's to edit. They are read here, resolved for the configured city, and
+written into ref_* tables so that queries can join them.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from warehouse.settings import REFERENCE_DIR, settings
+
+
+def norm_key(text: str) -> str:
+    """The form used to compare names: NFKC (full-width → half-width), no whitespace, lower case."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
+def _rows(name: str, directory: Path) -> list[dict[str, str]]:
+    with (directory / name).open(encoding="utf-8-sig", newline="") as f:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def _split(aliases: str) -> list[str]:
+    return [a.strip() for a in aliases.split(";") if a.strip()]
+
+
+@dataclass(frozen=True)
+class District:
+    code: str
+    name: str
+    short_name: str
+    kind: str
+    parent_code: str
+    lng: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class Reference:
+    city_code: str
+    city_name: str
+    boundary_file: str
+    districts: list[District]
+    district_aliases: dict[str, str]          # norm_key(alias) → code
+    chains: list[dict]                        # chain, cluster, level, is_key
+    chain_aliases: dict[str, tuple[str | None, str]]  # norm_key(alias) → (chain, cluster)
+    parks: dict[str, dict]                    # norm_key(alias or name) → park row
+    stage_aliases: dict[str, str]             # norm_key(alias) → canonical stage
+    stage_order: dict[str, int]
+    header_synonyms: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # key → [(field, prio)]
+
+    def district(self, code: str) -> District | None:
+        return next((d for d in self.districts if d.code == code), None)
+
+
+@lru_cache(maxsize=8)
+def load_reference(city_code: str | None = None, directory: str | None = None) -> Reference:
+    city = city_code or settings().city_code
+    d = Path(directory) if directory else REFERENCE_DIR
+    cities = {r["code"]: r for r in _rows("cities.csv", d)}
+    if city not in cities:
+        raise ValueError(f"data/reference/cities.csv 中没有城市代码 {city}")
+
+    districts: list[District] = []
+    district_aliases: dict[str, str] = {}
+    for r in _rows("districts.csv", d):
+        if r["city_code"] != city:
+            continue
+        dist = District(r["code"], r["name"], r["short_name"], r["kind"], r["parent_code"],
+                        float(r["lng"]), float(r["lat"]))
+        districts.append(dist)
+        for alias in [r["name"], r["short_name"], r["code"], *_split(r["aliases"])]:
+            district_aliases.setdefault(norm_key(alias), r["code"])
+
+    chains: list[dict] = []
+    chain_aliases: dict[str, tuple[str | None, str]] = {}
+    for r in _rows("chains.csv", d):
+        if r["city_code"] != city:
+            continue
+        chains.append({"chain": r["chain"], "cluster": r["cluster"], "level": r["level"],
+                       "is_key": r["is_key"] == "1"})
+        for alias in [r["chain"], *_split(r["aliases"])]:
+            chain_aliases.setdefault(norm_key(alias), (r["chain"], r["cluster"]))
+    for r in _rows("cluster_aliases.csv", d):
+        if r["city_code"] == city:
+            chain_aliases.setdefault(norm_key(r["alias"]), (None, r["cluster"]))
+
+    parks: dict[str, dict] = {}
+    for r in _rows("parks.csv", d):
+        if r["city_code"] != city:
+            continue
+        row = {"park": r["park"], "district_code": r["district_code"],
+               "lng": float(r["lng"]), "lat": float(r["lat"])}
+        for alias in [r["park"], *_split(r["aliases"])]:
+            parks.setdefault(norm_key(alias), row)
+
+    stage_aliases: dict[str, str] = {}
+    stage_order: dict[str, int] = {}
+    for r in _rows("stages.csv", d):
+        stage_order[r["stage"]] = int(r["ord"])
+        for alias in [r["stage"], *_split(r["aliases"])]:
+            stage_aliases.setdefault(norm_key(alias), r["stage"])
+
+    header_synonyms: dict[str, list[tuple[str, int]]] = {}
+    for r in _rows("headers.csv", d):
+        for syn in _split(r["synonyms"]):
+            header_synonyms.setdefault(norm_key(syn.replace("\"", "")), []).append(
+                (r["field"], int(r["priority"])))
+
+    return Reference(
+        city_code=city,
+        city_name=cities[city]["name"],
+        boundary_file=cities[city]["boundary_file"],
+        districts=districts,
+        district_aliases=district_aliases,
+        chains=chains,
+        chain_aliases=chain_aliases,
+        parks=parks,
+        stage_aliases=stage_aliases,
+        stage_order=stage_order,
+        header_synonyms=header_synonyms,
+    )
+
+
+def write_reference_tables(con, ref: Reference) -> None:
+    """Replace the ref_* tables with the current files (inside the caller's transaction)."""
+    con.execute("DELETE FROM ref_districts")
+    con.executemany(
+        "INSERT INTO ref_districts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(x.code, x.name, x.short_name, x.kind, x.parent_code, ref.city_code, x.lng, x.lat, i)
+         for i, x in enumerate(ref.districts)],
+    )
+    con.execute("DELETE FROM ref_district_aliases")
+    con.executemany("INSERT INTO ref_district_aliases VALUES (?, ?)", list(ref.district_aliases.items()))
+    con.execute("DELETE FROM ref_chains")
+    con.executemany(
+        "INSERT INTO ref_chains VALUES (?, ?, ?, ?, ?)",
+        [(c["chain"], c["cluster"], c["level"], c["is_key"], i) for i, c in enumerate(ref.chains)],
+    )
+    con.execute("DELETE FROM ref_chain_aliases")
+    con.executemany("INSERT INTO ref_chain_aliases VALUES (?, ?, ?)",
+                    [(k, v[0], v[1]) for k, v in ref.chain_aliases.items()])
+    con.execute("DELETE FROM ref_parks")
+    seen = {}
+    for row in ref.parks.values():
+        seen[row["park"]] = row
+    con.executemany("INSERT INTO ref_parks VALUES (?, ?, ?, ?)",
+                    [(r["park"], r["district_code"], r["lng"], r["lat"]) for r in seen.values()])
+    con.execute("DELETE FROM ref_stages")
+    con.executemany("INSERT INTO ref_stages VALUES (?, ?)", list(ref.stage_order.items()))

@@ -1,0 +1,61 @@
+"""One place for settings: paths from the environment, the rest from data/settings.toml."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+REFERENCE_DIR = DATA_DIR / "reference"
+BOUNDARY_DIR = DATA_DIR / "boundaries"
+DEFAULT_WAREHOUSE = DATA_DIR / "warehouse.duckdb"
+
+DEFAULTS: dict[str, dict] = {
+    "city": {"code": "411100"},
+    "ledger": {
+        "default_amount_unit": "万元",
+        "default_crs": "gcj02",
+        "max_file_mb": 200,
+        "max_uncompressed_mb": 2000,
+        "max_rows_per_sheet": 2_000_000,
+    },
+    "progress": {"yellow_gap_points": 10, "red_gap_points": 30},
+    "stall": {"signed_not_started_months": 6, "started_not_producing_months": 18},
+    "freshness": {"late_after_days": 40},
+    "map": {"tile_url": ""},
+}
+
+
+def warehouse_path(override: str | os.PathLike | None = None) -> Path:
+    """--db beats WAREHOUSE_PATH beats data/warehouse.duckdb; the app and the CLI both use this."""
+    if override:
+        return Path(override)
+    env = os.environ.get("WAREHOUSE_PATH")
+    return Path(env) if env else DEFAULT_WAREHOUSE
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: dict
+
+    def get(self, section: str, key: str):
+        return self.values.get(section, {}).get(key, DEFAULTS[section][key])
+
+    @property
+    def city_code(self) -> str:
+        return str(self.get("city", "code"))
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> Settings:
+    p = Path(path)
+    values = tomllib.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+    return Settings(values)
+
+
+def settings() -> Settings:
+    return _load(os.environ.get("SETTINGS_PATH", str(DATA_DIR / "settings.toml")))
