@@ -1,0 +1,253 @@
+"""Load: parsed ledgers → the warehouse, one transaction per file.
+
+A file loads completely or not at all: its load row, project rows, rejected and skipped rows,
+warnings and the refreshed current state of the projects it touches are written in a single
+DuckDB transaction. Parsing happens before the warehouse is opened, so the write lock is held
+only for the insert (the dashboard keeps reading meanwhile).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from etl.normalise.ledger import OUTPUT_COLUMNS
+from etl.normalise.workbook import ParsedFile, parse_workbook
+from etl.read import SPREADSHEET_SUFFIXES, RefusedFile, read_workbook
+from warehouse import db as wdb
+from warehouse.geo import bounds, load_boundaries
+from warehouse.reference import Reference, load_reference, write_reference_tables
+from warehouse.settings import BOUNDARY_DIR, settings
+
+KIND_PROJECTS = "项目台账"
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str                      # loaded / unchanged / refused
+    message: str | None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_skipped: int = 0
+    rows_rejected: int = 0
+    warnings: list[str] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+    preview: pl.DataFrame | None = None
+    as_of: date | None = None
+    load_id: int | None = None
+
+    def as_json(self) -> dict:
+        return {"path": self.path, "status": self.status, "message": self.message,
+                "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
+                "warnings": self.warnings}
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given, and every spreadsheet below a folder (sorted, office lock files skipped)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SPREADSHEET_SUFFIXES
+                              and not f.name.startswith(("~$", ".~"))))
+        else:
+            out.append(p)
+    return out
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def city_bbox(ref: Reference) -> tuple[float, float, float, float]:
+    return bounds(load_boundaries(str(BOUNDARY_DIR / ref.boundary_file)))
+
+
+def parse_file(path: Path, ref: Reference, as_of: date | None, file_name: str | None = None) -> ParsedFile:
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        raise RefusedFile(f"不支持的文件类型“{path.suffix or '无扩展名'}”，请上传 .xlsx、.xlsm、.xls 或 .csv 文件。")
+    wb = read_workbook(path)
+    s = settings()
+    return parse_workbook(wb, ref, as_of=as_of, default_unit=s.get("ledger", "default_amount_unit"),
+                          default_crs=s.get("ledger", "default_crs"), city_bbox=city_bbox(ref),
+                          file_name=file_name)
+
+
+def _summary(parsed: ParsedFile) -> str:
+    return (f"数据日期{parsed.as_of.isoformat()}（{parsed.as_of_source}）：读取{parsed.rows_read}行，"
+            f"入库{parsed.rows_loaded}个项目行，跳过{parsed.rows_skipped}行，拒收{parsed.rows_rejected}行。")
+
+
+def _warning_texts(parsed: ParsedFile) -> list[str]:
+    return [msg for _, _, msg in parsed.warnings]
+
+
+def load_files(paths: list[Path], *, db: str | Path | None = None, as_of: date | None = None,
+               dry_run: bool = False, names: dict[Path, str] | None = None,
+               progress=None) -> list[FileResult]:
+    """Load each file (or folder) into the warehouse. `names` maps a temporary upload path to the
+    file name the person chose (the browser upload); `progress(i, n, path)` is called per file."""
+    ref = load_reference()
+    files = expand_paths([Path(p) for p in paths])
+    results = []
+    for i, path in enumerate(files):
+        if progress:
+            progress(i, len(files), path)
+        name = (names or {}).get(path, path.name)
+        results.append(_load_one(path, name, ref, db=db, as_of=as_of, dry_run=dry_run))
+    return results
+
+
+def _load_one(path: Path, name: str, ref: Reference, *, db, as_of, dry_run) -> FileResult:
+    try:
+        digest = file_hash(path)
+    except OSError:
+        return FileResult(str(path), "refused", f"{name}：找不到该文件或无权读取。")
+    if not dry_run:
+        previous = _previous_load(db, digest)
+        if previous is not None:
+            return FileResult(str(path), "unchanged",
+                              f"{name}：内容与{previous[1]:%Y-%m-%d %H:%M}入库的版本相同，未作改动。",
+                              load_id=previous[0])
+    try:
+        parsed = parse_file(path, ref, as_of, file_name=name)
+    except RefusedFile as exc:
+        if not dry_run:
+            _record_refusal(db, path, name, digest, str(exc))
+        return FileResult(str(path), "refused", f"{name}：{exc}")
+    except Exception as exc:  # a reader bug must not become a traceback in front of a person
+        message = f"{name}：读取时出现意外错误，文件未入库（{type(exc).__name__}）。请将文件发给系统管理员。"
+        if not dry_run:
+            _record_refusal(db, path, name, digest, message)
+        return FileResult(str(path), "refused", message)
+
+    result = FileResult(str(path), "loaded", f"{name}：{_summary(parsed)}", rows_read=parsed.rows_read,
+                        rows_loaded=parsed.rows_loaded, rows_skipped=parsed.rows_skipped,
+                        rows_rejected=parsed.rows_rejected, warnings=_warning_texts(parsed),
+                        rejected=parsed.rejected, as_of=parsed.as_of)
+    if dry_run:
+        result.preview = parsed.rows
+        return result
+    try:
+        result.load_id = write_parsed(parsed, path, name, digest, ref, db=db)
+    except duckdb.Error as exc:
+        text = str(exc)
+        reason = "磁盘空间不足" if ("space" in text.lower() or "No space" in text) else "写入仓库失败"
+        return FileResult(str(path), "refused", f"{name}：{reason}，文件未入库，仓库保持原状。（{text[:200]}）")
+    return result
+
+
+def _previous_load(db, digest: str):
+    with wdb.reading(db) as con:
+        return con.execute("SELECT load_id, loaded_at FROM loads WHERE content_hash = ? AND status = 'loaded' "
+                           "ORDER BY load_id DESC LIMIT 1", [digest]).fetchone()
+
+
+def _record_refusal(db, path: Path, name: str, digest: str, message: str) -> None:
+    """A refused file leaves the data as it was; only its line in the audit log is added."""
+    try:
+        con = wdb.connect(db)
+    except duckdb.Error:
+        return
+    try:
+        con.execute("INSERT INTO loads (load_id, file_name, file_path, content_hash, kind, status, message, "
+                    "loaded_at) VALUES (nextval('load_id_seq'), ?, ?, ?, NULL, 'refused', ?, ?)",
+                    [name, str(path), digest, message, datetime.now()])
+    except duckdb.Error:
+        pass
+    finally:
+        con.close()
+
+
+REFRESH_CURRENT_SQL = """
+DELETE FROM project_current WHERE project_id IN (SELECT project_id FROM touched);
+INSERT INTO project_current
+WITH history AS (
+    SELECT r.* FROM project_rows r SEMI JOIN touched t ON r.project_id = t.project_id
+),
+latest AS (
+    SELECT h.* FROM history h LEFT JOIN ref_stages s ON s.stage = h.stage
+    QUALIFY row_number() OVER (PARTITION BY h.project_id
+                               ORDER BY h.as_of DESC, h.load_id DESC, s.ord DESC NULLS LAST, h.source_row DESC) = 1
+),
+known AS (  -- a later ledger that omits a date column must not erase a date an earlier one gave
+    SELECT project_id,
+           arg_max(sign_date, as_of) FILTER (WHERE sign_date IS NOT NULL) AS sign_date,
+           arg_max(register_date, as_of) FILTER (WHERE register_date IS NOT NULL) AS register_date,
+           arg_max(start_date, as_of) FILTER (WHERE start_date IS NOT NULL) AS start_date,
+           arg_max(production_date, as_of) FILTER (WHERE production_date IS NOT NULL) AS production_date,
+           min(as_of) AS first_seen
+    FROM history GROUP BY project_id
+)
+SELECT latest.* REPLACE (
+           coalesce(latest.sign_date, known.sign_date) AS sign_date,
+           coalesce(latest.register_date, known.register_date) AS register_date,
+           coalesce(latest.start_date, known.start_date) AS start_date,
+           coalesce(latest.production_date, known.production_date) AS production_date),
+       known.first_seen
+FROM latest JOIN known USING (project_id);
+"""
+
+
+def write_parsed(parsed: ParsedFile, path: Path, name: str, digest: str, ref: Reference, *, db) -> int:
+    con = wdb.connect(db)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        write_reference_tables(con, ref)
+        load_id = con.execute("SELECT nextval('load_id_seq')").fetchone()[0]
+        superseded = [r[0] for r in con.execute(
+            "SELECT load_id FROM loads WHERE file_name = ? AND as_of = ? AND status = 'loaded'",
+            [name, parsed.as_of]).fetchall()]
+        touched_ids = parsed.rows.select("project_id")
+        if superseded:
+            old = con.execute("SELECT DISTINCT project_id FROM project_rows WHERE list_contains(?, load_id)",
+                              [superseded]).pl()
+            touched_ids = pl.concat([touched_ids, old])
+            for table in ("project_rows", "rejected_rows", "skipped_rows", "load_warnings"):
+                con.execute(f"DELETE FROM {table} WHERE list_contains(?, load_id)", [superseded])
+            con.execute("UPDATE loads SET status = 'superseded', message = message || ?"
+                        " WHERE list_contains(?, load_id)", [f"（已被第{load_id}次入库的新版本替代）", superseded])
+        con.execute(
+            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [load_id, name, str(path), digest, KIND_PROJECTS, _summary(parsed), parsed.as_of,
+             parsed.as_of_source, datetime.now(), parsed.rows_read, parsed.rows_loaded,
+             parsed.rows_skipped, parsed.rows_rejected, _warning_texts(parsed)])
+        incoming = parsed.rows.to_arrow()
+        con.register("incoming", incoming)
+        cols = ", ".join(OUTPUT_COLUMNS)
+        con.execute(f"INSERT INTO project_rows (load_id, as_of, source_file, {cols}) "
+                    f"SELECT ?, ?, ?, {cols} FROM incoming", [load_id, parsed.as_of, name])
+        con.unregister("incoming")
+        if parsed.rejected:
+            con.executemany("INSERT INTO rejected_rows VALUES (?, ?, ?, ?, ?, ?)",
+                            [(load_id, name, r["source_sheet"], r["source_row"], r["reason"], r["raw_values"])
+                             for r in parsed.rejected])
+        if parsed.skipped:
+            con.executemany("INSERT INTO skipped_rows VALUES (?, ?, ?, ?, ?)",
+                            [(load_id, r["source_sheet"], r["source_row"], r["reason"], r["raw_values"])
+                             for r in parsed.skipped])
+        if parsed.warnings:
+            con.executemany("INSERT INTO load_warnings VALUES (?, ?, ?, ?)",
+                            [(load_id, sheet, kind, msg) for sheet, kind, msg in parsed.warnings])
+        con.register("touched", touched_ids.unique().to_arrow())
+        con.execute(REFRESH_CURRENT_SQL)
+        con.unregister("touched")
+        con.execute("COMMIT")
+        return load_id
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
+        raise
+    finally:
+        con.close()
