@@ -125,6 +125,8 @@ def district_alias(district: str, rng: random.Random) -> str:
         return district
     aliases = sorted({a for a, code in ref.district_aliases.items()
                       if code == rec.code and a != district and not any(c.isdigit() for c in a)})
+    if rec.short_name != district and rng.random() < 0.6:
+        return rec.short_name
     return rng.choice(aliases) if aliases else district
 
 
@@ -140,8 +142,11 @@ def _unit_name(district: str) -> str:
     return f"{short_district_name(district)}招商服务中心"
 
 
+SECTION_ORDER = ("签约", "履约", "开工", "投产", "达效", "在谈", "终止")
+
+
 def _by_stage(rows: list[dict]) -> list[tuple[str, list[dict]]]:
-    ordered = sorted(rows, key=lambda r: STAGES.index(r["stage"]))   # stable: keeps row order
+    ordered = sorted(rows, key=lambda r: SECTION_ORDER.index(r["stage"]))   # stable: keeps row order
     return [(stage, list(items)) for stage, items in groupby(ordered, key=lambda r: r["stage"])]
 
 
@@ -489,3 +494,4 @@ WRITERS = {
     "masked_publication_xlsx": write_masked_publication_xlsx,
 }
 WITH_TOTALS = ("title_twoheader_xlsx", "sheet_per_stage_xlsx", "legacy_xls")   # accept total_error_wan
+WITHOUT_COORDINATES = ("legacy_xls",)

@@ -16,15 +16,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl.normalise.ledger import OUTPUT_COLUMNS
-from etl.normalise.workbook import ParsedFile, parse_workbook
+from etl.kinds import DATA_TABLES, KINDS
+from etl.store import refresh_current
 from etl.read import SPREADSHEET_SUFFIXES, RefusedFile, read_workbook
 from warehouse import db as wdb
-from warehouse.geo import bounds, load_boundaries
 from warehouse.reference import Reference, load_reference, write_reference_tables
-from warehouse.settings import BOUNDARY_DIR, settings
-
-KIND_PROJECTS = "项目台账"
 
 
 @dataclass
@@ -68,26 +64,23 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def city_bbox(ref: Reference) -> tuple[float, float, float, float]:
-    return bounds(load_boundaries(str(BOUNDARY_DIR / ref.boundary_file)))
-
-
-def parse_file(path: Path, ref: Reference, as_of: date | None, file_name: str | None = None) -> ParsedFile:
+def parse_file(path: Path, ref: Reference, as_of: date | None, file_name: str | None = None):
+    """Read a file and parse it as the first kind (etl.kinds.KINDS) that recognises its content."""
     if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
         raise RefusedFile(f"不支持的文件类型“{path.suffix or '无扩展名'}”，请上传 .xlsx、.xlsm、.xls 或 .csv 文件。")
     wb = read_workbook(path)
-    s = settings()
-    return parse_workbook(wb, ref, as_of=as_of, default_unit=s.get("ledger", "default_amount_unit"),
-                          default_crs=s.get("ledger", "default_crs"), city_bbox=city_bbox(ref),
-                          file_name=file_name)
+    for kind in KINDS:
+        if kind.claims(wb, ref):
+            return kind.parse(wb, ref, as_of=as_of, file_name=file_name)
+    raise RefusedFile("无法识别文件内容：既不是项目台账，也不是目标任务表或指标完成情况表。")
 
 
-def _summary(parsed: ParsedFile) -> str:
+def _summary(parsed) -> str:
     return (f"数据日期{parsed.as_of.isoformat()}（{parsed.as_of_source}）：读取{parsed.rows_read}行，"
             f"入库{parsed.rows_loaded}个项目行，跳过{parsed.rows_skipped}行，拒收{parsed.rows_rejected}行。")
 
 
-def _warning_texts(parsed: ParsedFile) -> list[str]:
+def _warning_texts(parsed) -> list[str]:
     return [msg for _, _, msg in parsed.warnings]
 
 
@@ -135,7 +128,7 @@ def _load_one(path: Path, name: str, ref: Reference, *, db, as_of, dry_run) -> F
                         rows_rejected=parsed.rows_rejected, warnings=_warning_texts(parsed),
                         rejected=parsed.rejected, as_of=parsed.as_of)
     if dry_run:
-        result.preview = parsed.rows
+        result.preview = parsed.preview
         return result
     try:
         result.load_id = write_parsed(parsed, path, name, digest, ref, db=db)
@@ -168,37 +161,10 @@ def _record_refusal(db, path: Path, name: str, digest: str, message: str) -> Non
         con.close()
 
 
-REFRESH_CURRENT_SQL = """
-DELETE FROM project_current WHERE project_id IN (SELECT project_id FROM touched);
-INSERT INTO project_current
-WITH history AS (
-    SELECT r.* FROM project_rows r SEMI JOIN touched t ON r.project_id = t.project_id
-),
-latest AS (
-    SELECT h.* FROM history h LEFT JOIN ref_stages s ON s.stage = h.stage
-    QUALIFY row_number() OVER (PARTITION BY h.project_id
-                               ORDER BY h.as_of DESC, h.load_id DESC, s.ord DESC NULLS LAST, h.source_row DESC) = 1
-),
-known AS (  -- a later ledger that omits a date column must not erase a date an earlier one gave
-    SELECT project_id,
-           arg_max(sign_date, as_of) FILTER (WHERE sign_date IS NOT NULL) AS sign_date,
-           arg_max(register_date, as_of) FILTER (WHERE register_date IS NOT NULL) AS register_date,
-           arg_max(start_date, as_of) FILTER (WHERE start_date IS NOT NULL) AS start_date,
-           arg_max(production_date, as_of) FILTER (WHERE production_date IS NOT NULL) AS production_date,
-           min(as_of) AS first_seen
-    FROM history GROUP BY project_id
-)
-SELECT latest.* REPLACE (
-           coalesce(latest.sign_date, known.sign_date) AS sign_date,
-           coalesce(latest.register_date, known.register_date) AS register_date,
-           coalesce(latest.start_date, known.start_date) AS start_date,
-           coalesce(latest.production_date, known.production_date) AS production_date),
-       known.first_seen
-FROM latest JOIN known USING (project_id);
-"""
-
-
-def write_parsed(parsed: ParsedFile, path: Path, name: str, digest: str, ref: Reference, *, db) -> int:
+def write_parsed(parsed, path: Path, name: str, digest: str, ref: Reference, *, db) -> int:
+    """One transaction: audit row, the kind's own rows, rejected/skipped rows, warnings, and the
+    current state of every project touched. A newer file with the same name and as-of date
+    supersedes the older one (a district re-sending a corrected ledger)."""
     con = wdb.connect(db)
     try:
         con.execute("BEGIN TRANSACTION")
@@ -207,26 +173,19 @@ def write_parsed(parsed: ParsedFile, path: Path, name: str, digest: str, ref: Re
         superseded = [r[0] for r in con.execute(
             "SELECT load_id FROM loads WHERE file_name = ? AND as_of = ? AND status = 'loaded'",
             [name, parsed.as_of]).fetchall()]
-        touched_ids = parsed.rows.select("project_id")
+        touched = [con.execute("SELECT DISTINCT project_id FROM project_rows WHERE list_contains(?, load_id)",
+                               [superseded]).pl()]
         if superseded:
-            old = con.execute("SELECT DISTINCT project_id FROM project_rows WHERE list_contains(?, load_id)",
-                              [superseded]).pl()
-            touched_ids = pl.concat([touched_ids, old])
-            for table in ("project_rows", "rejected_rows", "skipped_rows", "load_warnings"):
+            for table in DATA_TABLES:
                 con.execute(f"DELETE FROM {table} WHERE list_contains(?, load_id)", [superseded])
             con.execute("UPDATE loads SET status = 'superseded', message = message || ?"
                         " WHERE list_contains(?, load_id)", [f"（已被第{load_id}次入库的新版本替代）", superseded])
         con.execute(
             "INSERT INTO loads VALUES (?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [load_id, name, str(path), digest, KIND_PROJECTS, _summary(parsed), parsed.as_of,
+            [load_id, name, str(path), digest, parsed.kind, _summary(parsed), parsed.as_of,
              parsed.as_of_source, datetime.now(), parsed.rows_read, parsed.rows_loaded,
              parsed.rows_skipped, parsed.rows_rejected, _warning_texts(parsed)])
-        incoming = parsed.rows.to_arrow()
-        con.register("incoming", incoming)
-        cols = ", ".join(OUTPUT_COLUMNS)
-        con.execute(f"INSERT INTO project_rows (load_id, as_of, source_file, {cols}) "
-                    f"SELECT ?, ?, ?, {cols} FROM incoming", [load_id, parsed.as_of, name])
-        con.unregister("incoming")
+        touched.append(parsed.store(con, load_id, name))
         if parsed.rejected:
             con.executemany("INSERT INTO rejected_rows VALUES (?, ?, ?, ?, ?, ?)",
                             [(load_id, name, r["source_sheet"], r["source_row"], r["reason"], r["raw_values"])
@@ -238,9 +197,7 @@ def write_parsed(parsed: ParsedFile, path: Path, name: str, digest: str, ref: Re
         if parsed.warnings:
             con.executemany("INSERT INTO load_warnings VALUES (?, ?, ?, ?)",
                             [(load_id, sheet, kind, msg) for sheet, kind, msg in parsed.warnings])
-        con.register("touched", touched_ids.unique().to_arrow())
-        con.execute(REFRESH_CURRENT_SQL)
-        con.unregister("touched")
+        refresh_current(con, pl.concat(touched, how="vertical_relaxed"))
         con.execute("COMMIT")
         return load_id
     except BaseException:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+
+import numpy as np
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,37 +26,33 @@ CRS_NAMES = {
 }
 
 
-def _out_of_china(lng: float, lat: float) -> bool:
-    return not (73.66 < lng < 135.05 and 3.86 < lat < 53.55)
-
-
 def _transform_lat(x: float, y: float) -> float:
-    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    ret += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
-    ret += (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
+    ret += (20.0 * np.sin(6.0 * x * math.pi) + 20.0 * np.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * np.sin(y * math.pi) + 40.0 * np.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (160.0 * np.sin(y / 12.0 * math.pi) + 320 * np.sin(y * math.pi / 30.0)) * 2.0 / 3.0
     return ret
 
 
 def _transform_lng(x: float, y: float) -> float:
-    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    ret += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
-    ret += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
+    ret += (20.0 * np.sin(6.0 * x * math.pi) + 20.0 * np.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * np.sin(x * math.pi) + 40.0 * np.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (150.0 * np.sin(x / 12.0 * math.pi) + 300.0 * np.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
     return ret
 
 
-def wgs84_to_gcj02(lng: float, lat: float) -> tuple[float, float]:
-    if _out_of_china(lng, lat):
-        return lng, lat
+def wgs84_to_gcj02(lng, lat):
+    """Works on floats and on numpy arrays alike (the loader converts whole columns)."""
     dlat = _transform_lat(lng - 105.0, lat - 35.0)
     dlng = _transform_lng(lng - 105.0, lat - 35.0)
     radlat = lat / 180.0 * math.pi
-    magic = 1 - _EE * math.sin(radlat) ** 2
-    sqrtmagic = math.sqrt(magic)
+    magic = 1 - _EE * np.sin(radlat) ** 2
+    sqrtmagic = np.sqrt(magic)
     dlat = (dlat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrtmagic) * math.pi)
-    dlng = (dlng * 180.0) / (_A / sqrtmagic * math.cos(radlat) * math.pi)
-    return lng + dlng, lat + dlat
+    dlng = (dlng * 180.0) / (_A / sqrtmagic * np.cos(radlat) * math.pi)
+    inside = (73.66 < lng) & (lng < 135.05) & (3.86 < lat) & (lat < 53.55)
+    return np.where(inside, lng + dlng, lng)[()], np.where(inside, lat + dlat, lat)[()]
 
 
 def gcj02_to_wgs84(lng: float, lat: float) -> tuple[float, float]:
@@ -68,15 +66,15 @@ def gcj02_to_wgs84(lng: float, lat: float) -> tuple[float, float]:
 
 def bd09_to_gcj02(lng: float, lat: float) -> tuple[float, float]:
     x, y = lng - 0.0065, lat - 0.006
-    z = math.sqrt(x * x + y * y) - 0.00002 * math.sin(y * _X_PI)
-    theta = math.atan2(y, x) - 0.000003 * math.cos(x * _X_PI)
-    return z * math.cos(theta), z * math.sin(theta)
+    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
+    theta = np.atan2(y, x) - 0.000003 * np.cos(x * _X_PI)
+    return z * np.cos(theta), z * np.sin(theta)
 
 
 def gcj02_to_bd09(lng: float, lat: float) -> tuple[float, float]:
-    z = math.sqrt(lng * lng + lat * lat) + 0.00002 * math.sin(lat * _X_PI)
-    theta = math.atan2(lat, lng) + 0.000003 * math.cos(lng * _X_PI)
-    return z * math.cos(theta) + 0.0065, z * math.sin(theta) + 0.006
+    z = np.sqrt(lng * lng + lat * lat) + 0.00002 * np.sin(lat * _X_PI)
+    theta = np.atan2(lat, lng) + 0.000003 * np.cos(lng * _X_PI)
+    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
 
 
 def to_gcj02(lng: float, lat: float, crs: str) -> tuple[float, float]:

@@ -37,7 +37,9 @@ UNKNOWN_CHAINS = ("低空经济", "储能电池", "数字经济")
 
 SUFFIXES = ("项目", "项目", "项目", "项目", "建设项目", "智能化改造项目", "中部生产基地项目",
             "二期项目", "扩建项目")
-BIG_SUFFIXES = ("产业园项目", "产业城项目", "科技城项目")
+PLACE_SUFFIXES = ("项目", "项目", "二期项目", "建设项目")          # after …产业园, …基地
+LINE_SUFFIXES = ("项目", "项目", "建设项目", "扩建项目", "智能化改造项目")  # after …生产线, …加工
+BIG_SUFFIXES = ("产业园项目", "产业城项目", "科技城项目", "中部生产基地项目")
 
 BRAND_HEAD = "汇嘉恒盛金豫宏华天瑞鑫博康泰丰润德隆源中新亿佳永"
 BRAND_TAIL = "丰源达禾泰图宇润祥瑞通成辉盛科邦信诚和美"
@@ -55,11 +57,22 @@ GIVEN = "建国志强海涛红军卫东晓明振华文博丽娟国庆永刚明�
 
 
 def brand(rng: random.Random) -> str:
-    return rng.choice(BRAND_HEAD) + rng.choice(BRAND_TAIL)
+    head = rng.choice(BRAND_HEAD)
+    return head + rng.choice(BRAND_TAIL.replace(head, ""))
 
 
-def product(chain: str | None, rng: random.Random) -> str:
-    return rng.choice(PRODUCTS.get(chain or "", GENERIC_PRODUCTS))
+def project_name(brand_name: str, chain: str | None, big: bool, rng: random.Random) -> str:
+    """嘉禾休闲食品产业园项目, 恒泰面粉智能化改造项目; 50亿+ projects get a park-sized name."""
+    if big:
+        return f"{brand_name}{(chain or '综合').removesuffix('产业')}{rng.choice(BIG_SUFFIXES)}"
+    item = rng.choice(PRODUCTS.get(chain or "", GENERIC_PRODUCTS))
+    if item.endswith(("园", "基地", "中心", "城")):
+        suffixes = PLACE_SUFFIXES
+    elif item.endswith(("生产线", "生产", "加工", "制造", "工厂", "改造")):
+        suffixes = LINE_SUFFIXES[:4] if item.endswith("改造") else LINE_SUFFIXES
+    else:
+        suffixes = SUFFIXES
+    return f"{brand_name}{item}{rng.choice(suffixes)}"
 
 
 def investor_name(brand_name: str, cluster: str | None, origin: str, city: str, rng: random.Random) -> str:

@@ -97,7 +97,7 @@ def _amount(rng: random.Random) -> Decimal:
     """万元: most 0.1–5亿, some 5–10亿, a few 10–50亿, rare 50亿+."""
     u = rng.random()
     lo, hi, step = ((1000, 50000, 100) if u < 0.74 else (50000, 100000, 1000) if u < 0.91
-                    else (100000, 500000, 10000) if u < 0.985 else (500000, 950000, 10000))
+                    else (100000, 500000, 10000) if u < 0.995 else (500000, 950000, 10000))
     wan = Decimal(round(math.exp(rng.uniform(math.log(lo), math.log(hi))) / step) * step)
     v = rng.random()
     if wan < 10000 and v < 0.06:
@@ -186,13 +186,13 @@ def _live(p: Project, rng: random.Random) -> None:
         if stage == "在谈":
             if u < 0.2:
                 enter(day, "签约")
-            elif u < 0.215:
+            elif u < 0.21:
                 enter(day, "终止")
         elif stage == "签约":
             go = 0.01 if stalled_after_signing else 0.3
             if u < go:
                 enter(day, "履约" if rng.random() < 0.5 else "开工")
-            elif u < go + 0.006:
+            elif u < go + 0.004:
                 enter(day, "终止")
         elif stage == "履约" and u < 0.3:
             enter(day, "开工")
@@ -223,11 +223,7 @@ def make_projects(ref: Reference, seed: int) -> list[Project]:
             amount = _amount(rng)
             brand = names.brand(rng)
             while True:
-                suffix = rng.choice(names.BIG_SUFFIXES if amount >= 500000 else names.SUFFIXES)
-                item = names.product(chain or written, rng)
-                if item.endswith(("产业园", "基地")) and suffix.startswith(("产业", "科技", "中部")):
-                    suffix = "项目"
-                name = f"{brand}{item}{suffix}"
+                name = names.project_name(brand, chain or written, amount >= 500000, rng)
                 if name not in taken:
                     break
                 brand = names.brand(rng)

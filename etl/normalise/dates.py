@@ -11,7 +11,7 @@ from etl.normalise.text import PLACEHOLDERS, clean, cn_number, norm_key
 
 EXCEL_EPOCH = date(1899, 12, 30)
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_SERIAL = re.compile(r"^\d{4,5}(?:\.\d+)?$")
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _COMPACT_MONTH = re.compile(r"^(\d{4})(\d{2})$")
 _YMD = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*[日号]?$")
@@ -51,8 +51,6 @@ def parse_date(raw: object, ledger_year: int | None = None) -> ParsedDate:
         return _make(int(m[1]), int(m[2]), int(m[3]), text)
     if _SERIAL.match(t):
         number = float(t)
-        if 1990 <= number <= 2100 and number == int(number) and len(t) == 4:
-            return _make(int(number), 1, 1, text)
         if 20000 <= number <= 80000:
             return ParsedDate(EXCEL_EPOCH + timedelta(days=int(number)), None)
         return ParsedDate(None, f"日期无法识别：“{text}”")
@@ -103,6 +101,11 @@ def find_as_of(text: str | None) -> date | None:
         return None
     t = clean(text) or ""
     candidates: list[tuple[int, date]] = []
+    for m in _ASOF_RANGE.finditer(t):  # '2024年1-6月' is cumulative to June
+        y, mo = int(m[1]), int(m[2])
+        if 2000 <= y <= 2100 and 1 <= mo <= 12:
+            candidates.append((1, month_end(y, mo)))
+    t = _ASOF_RANGE.sub(" ", t)
     for m in _ASOF_FULL.finditer(t):
         try:
             d = date(int(m[1]), int(m[2]), int(m[3]))
@@ -110,11 +113,6 @@ def find_as_of(text: str | None) -> date | None:
             continue
         keyword = _ASOF_KEYWORDS.search(t[max(0, m.start() - 8): m.start()])
         candidates.append((0 if keyword else 1, d))
-    if not candidates:
-        for m in _ASOF_RANGE.finditer(t):  # '2024年1-6月' is cumulative to June
-            y, mo = int(m[1]), int(m[2])
-            if 2000 <= y <= 2100 and 1 <= mo <= 12:
-                candidates.append((2, month_end(y, mo)))
     if not candidates:
         for m in _ASOF_MONTH.finditer(t):
             y, mo = int(m[1]), int(m[2])

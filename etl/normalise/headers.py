@@ -107,6 +107,8 @@ def find_header(rows: list[list], ref: Reference) -> Header | None:
             columns, fallback = _assign(labels, ref)
             if "project_name" not in columns or len(columns) < 2:
                 continue
+            if group is not None and all(texts[r + 1][i] is not None for i in columns.values()):
+                continue  # the row above adds no column name: it is a title or blank, not a group row
             cand = Header(first_row=r, data_start=r + 1 + n,
                           labels=[lab or f"第{i + 1}列" for i, lab in enumerate(labels)],
                           columns=columns, fallback=fallback)
@@ -115,11 +117,15 @@ def find_header(rows: list[list], ref: Reference) -> Header | None:
                 best_group = group
     if best is None:
         return None
+    if best_group is None and best.first_row > 0:
+        best_group = texts[best.first_row - 1]  # a group row may still carry the unit: 投资情况（亿元）
     group_filled = _forward_fill(best_group) if best_group else [None] * len(best.labels)
     for fname in MONEY_FIELDS:
         if fname in best.columns:
             i = best.columns[fname]
             unit = unit_in(best.labels[i]) or unit_in(group_filled[i])
+            if fname == "foreign_investment" and unit and "美元" not in unit:
+                unit = None  # a sheet-wide 单位：亿元 speaks of yuan, not of foreign capital
             if unit:
                 best.units[fname] = unit
     for fname in ("lng", "lat", "coordinates"):

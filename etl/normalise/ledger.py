@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
 
+import numpy as np
 import polars as pl
 
-from etl.normalise.amounts import parse_amount, unit_in
+from etl.normalise.amounts import UNIT_TO_WAN, parse_amount, unit_in
 from etl.normalise.coords import parse_point
 from etl.normalise.dates import parse_date
 from etl.normalise.headers import Header
 from etl.normalise.places import resolve_chain, resolve_district, resolve_park, resolve_stage
 from etl.normalise.text import clean, leading_number, norm_key
+from warehouse.geo import to_gcj02
 from warehouse.reference import Reference
 
 SECTION_RE = r"^([一二三四五六七八九十]+[、.,]|[(][一二三四五六七八九十]+[)]|第[一二三四五六七八九十]+(部分|类)|[0-9]+、)"
@@ -39,7 +41,7 @@ OUTPUT_COLUMNS = [
     "district", "park", "cluster", "chain", "chain_known", "investor", "total_investment_wan",
     "investment_note", "foreign_investment_wan_usd", "stage", "sign_date", "register_date",
     "start_date", "production_date", "period", "batch", "lng", "lat", "location_approximate",
-    "responsible_unit", "leader", "investor_kind", "investor_origin", "event", "remark",
+    "responsible_unit", "leader", "investor_kind", "investor_origin", "event", "remark", "name_key",
 ]
 MONEY = pl.Decimal(24, 6)
 
@@ -64,6 +66,24 @@ class SheetResult:
     rows_read: int = 0
     rows_skipped: int = 0
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
+
+
+FULL_WIDTH = r"[\u3000\uFF01-\uFF5E]"
+
+
+def clean_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Strip every cell, empty → null, and NFKC (full-width → half-width) in the columns that
+    have any full-width character (checked once per column: most columns have none)."""
+    cols = frame.columns
+    if not cols:
+        return frame
+    wide = frame.select([pl.col(c).str.contains(FULL_WIDTH).any() for c in cols]).row(0)
+    exprs = []
+    for c, has_wide in zip(cols, wide):
+        text = pl.col(c).str.normalize("NFKC") if has_wide else pl.col(c)
+        text = text.str.strip_chars()
+        exprs.append(pl.when(text.str.len_bytes() > 0).then(text).alias(c))
+    return frame.with_columns(exprs)
 
 
 def is_instruction_sheet(name: str) -> bool:
@@ -109,8 +129,6 @@ def _raw(labels: list[str], values: tuple) -> str:
 
 def _tolerance(raw_text: str | None, unit: str) -> Decimal:
     """Half a unit of the last digit the 合计 cell shows, in 万元."""
-    from etl.normalise.amounts import UNIT_TO_WAN
-
     text = (clean(raw_text) or "").replace(",", "")
     m = re.search(r"\.(\d+)", text)
     places = len(m.group(1)) if m else 0
@@ -126,11 +144,7 @@ def normalise_sheet(frame: pl.DataFrame, sheet_name: str, header: Header, ctx: L
     fc = {f: f"c{i}" for f, i in header.columns.items()}
     fallback = {f: f"c{i}" for f, i in header.fallback.items()}
 
-    frame = frame.with_columns([
-        pl.when(pl.col(c).str.strip_chars().str.len_bytes() > 0)
-        .then(pl.col(c).str.normalize("NFKC").str.strip_chars())
-        .otherwise(None).alias(c) for c in cols
-    ])
+    frame = clean_frame(frame)
     if merged is not None:
         data_slice = frame.slice(header.data_start)
         if any(data_slice.get_column(fc[f]).null_count() for f in MERGE_FILL_FIELDS if f in fc):
@@ -202,14 +216,40 @@ def _amount_unit(header: Header, fname: str, ctx: LedgerContext, result: SheetRe
     return unit
 
 
+PLAIN_NUMBER = r"^\d{1,15}(\.\d{1,6})?$"
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$"
+
+
+def _amounts(raw: pl.Series, unit: str) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """Plain numbers (nearly every cell) are cast in one vectorised step; the rest — units in the
+    cell, separators, 约, 待定, masks — go through parse_amount once per distinct text."""
+    plain = raw.str.contains(PLAIN_NUMBER).fill_null(False)
+    factor = UNIT_TO_WAN.get(unit, Decimal(1))
+    fast = pl.select(pl.when(plain).then(raw).cast(MONEY) * pl.lit(factor, dtype=pl.Decimal(24, 6))).to_series()
+    rest = pl.select(pl.when(~plain).then(raw)).to_series()
+    value, note, err = map_unique(rest, lambda t: _amount_tuple(t, unit), 3)
+    return pl.select(pl.coalesce(fast.cast(MONEY), value.cast(MONEY))).to_series(), note, err
+
+
+def _dates(raw: pl.Series, year: int) -> tuple[pl.Series, pl.Series]:
+    iso = raw.str.contains(ISO_DATE).fill_null(False)
+    fast = pl.select(pl.when(iso).then(raw.str.slice(0, 10)).str.to_date("%Y-%m-%d", strict=False)).to_series()
+    rest = pl.select(pl.when(~iso).then(raw)).to_series()
+    value, err = map_unique(rest, lambda t: _date_tuple(t, year), 2)
+    return pl.select(pl.coalesce(fast, value.str.to_date("%Y-%m-%d"))).to_series(), err
+
+
 def _normalise_rows(rows: pl.DataFrame, header: Header, fc: dict[str, str], fallback: dict[str, str],
                     ctx: LedgerContext, sheet_stage: str | None, result: SheetResult) -> pl.DataFrame:
     ref = ctx.ref
     n = rows.height
     errors: list[pl.Series] = []
 
+    def when_text(cond: pl.Series, text: str | pl.Expr) -> pl.Series:
+        return pl.select(pl.when(cond).then(text if isinstance(text, pl.Expr) else pl.lit(text))).to_series()
+
     name = _col(rows, fc, "project_name")
-    errors.append(pl.select(pl.when(name.is_null()).then(pl.lit("缺少项目名称"))).to_series())
+    errors.append(when_text(name.is_null(), "缺少项目名称"))
 
     # district: its column, else a priority-2 column (责任单位), else the file's district
     raw_district = _col(rows, fc, "district")
@@ -221,41 +261,39 @@ def _normalise_rows(rows: pl.DataFrame, header: Header, fc: dict[str, str], fall
     if unknown:
         result.warnings.append(("未知县区", f"工作表“{result.sheet}”有参考数据中没有的县区：{'、'.join(unknown[:20])}"
                                 "（项目已保留，请在 data/reference/districts.csv 中补充别名）。"))
-    default_code = ctx.default_district
-    district_code = pl.select(
-        pl.when(raw_district.is_null()).then(pl.lit(default_code)).otherwise(dist_code)).to_series()
-    district = pl.select(
-        pl.when(district_code.is_not_null()).then(district_code.replace_strict(names, default=None))
-        .otherwise(raw_district)).to_series()
-    errors.append(pl.select(pl.when(district.is_null()).then(
-        pl.lit("无法确定所属县区（表中没有县区，标题和文件名中也没有）"))).to_series())
+    district_code = pl.select(pl.when(raw_district.is_null()).then(pl.lit(ctx.default_district))
+                              .otherwise(dist_code)).to_series()
+    district = pl.select(pl.when(district_code.is_not_null())
+                         .then(district_code.replace_strict(names, default=None))
+                         .otherwise(raw_district)).to_series()
+    errors.append(when_text(district.is_null(), "无法确定所属县区（表中没有县区，标题和文件名中也没有）"))
 
     # stage: its column, else the section, else the sheet name, else the dates
     raw_stage = _col(rows, fc, "stage")
     (stage_col,) = map_unique(raw_stage, lambda t: (resolve_stage(t, ref),), 1)
-    errors.append(pl.select(pl.when(raw_stage.is_not_null() & stage_col.is_null())
-                            .then(pl.lit("无法识别项目阶段：“") + raw_stage + pl.lit("”"))).to_series())
+    errors.append(when_text(raw_stage.is_not_null() & stage_col.is_null(),
+                            pl.lit("无法识别项目阶段：“") + pl.lit(raw_stage) + pl.lit("”")))
 
     dates: dict[str, pl.Series] = {}
     for fname in DATE_FIELDS:
-        value, err = map_unique(_col(rows, fc, fname), lambda t: _date_tuple(t, ctx.ledger_year), 2)
-        dates[fname] = value.str.to_date("%Y-%m-%d")
+        dates[fname], err = _dates(_col(rows, fc, fname), ctx.ledger_year)
         errors.append(err)
     inferred = pl.select(
         pl.when(dates["production_date"].is_not_null()).then(pl.lit("投产"))
         .when(dates["start_date"].is_not_null()).then(pl.lit("开工"))
         .when(dates["register_date"].is_not_null()).then(pl.lit("履约"))
         .when(dates["sign_date"].is_not_null()).then(pl.lit("签约"))).to_series()
-    stage = pl.select(pl.coalesce(stage_col, rows.get_column("_section_stage"), pl.lit(sheet_stage), inferred)).to_series()
-    errors.append(pl.select(pl.when(stage.is_null() & raw_stage.is_null())
-                            .then(pl.lit("缺少项目阶段（表中没有阶段列，工作表名和分组行也未注明）"))).to_series())
+    stage = pl.select(pl.coalesce(stage_col, rows.get_column("_section_stage"), pl.lit(sheet_stage),
+                                  inferred)).to_series()
+    errors.append(when_text(stage.is_null() & raw_stage.is_null(),
+                            "缺少项目阶段（表中没有阶段列，工作表名和分组行也未注明）"))
 
     money: dict[str, tuple[pl.Series, pl.Series]] = {}
     for fname in ("total_investment", "foreign_investment"):
         raw = _col(rows, fc, fname)
         unit = _amount_unit(header, fname, ctx, result, raw.null_count() < n)
-        value, note, err = map_unique(raw, lambda t, u=unit: _amount_tuple(t, u), 3)
-        money[fname] = (value.cast(MONEY), note)
+        value, note, err = _amounts(raw, unit)
+        money[fname] = (value, note)
         errors.append(err)
 
     raw_chain = _col(rows, fc, "chain")
@@ -264,32 +302,27 @@ def _normalise_rows(rows: pl.DataFrame, header: Header, fc: dict[str, str], fall
     if unknown_chains:
         result.warnings.append(("未知产业链", f"工作表“{result.sheet}”有参考数据中没有的产业链：{'、'.join(unknown_chains[:20])}"
                                 "（项目已保留，请在 data/reference/chains.csv 中补充或加别名）。"))
-    raw_cluster = _col(rows, fc, "cluster")
-    (cluster_col,) = map_unique(raw_cluster, lambda t: (resolve_chain(t, ref)[1] or t,), 1)
+    (cluster_col,) = map_unique(_col(rows, fc, "cluster"), lambda t: (resolve_chain(t, ref)[1] or t,), 1)
     cluster = pl.select(pl.coalesce(cluster, cluster_col)).to_series()
 
     raw_park = _col(rows, fc, "park")
     park, park_lng, park_lat = map_unique(raw_park, lambda t: _park_tuple(t, ref), 3)
 
     period_raw = _col(rows, fc, "period")
-    batch_raw = _col(rows, fc, "batch")
     (period,) = map_unique(period_raw, lambda t: (_period(t),), 1)
-    (batch,) = map_unique(pl.select(pl.coalesce(batch_raw, period_raw)).to_series(), lambda t: (_batch(t),), 1)
+    (batch,) = map_unique(pl.select(pl.coalesce(_col(rows, fc, "batch"), period_raw)).to_series(),
+                          lambda t: (_batch(t),), 1)
 
-    point = _points(rows, fc, header, ctx, result)
-
+    point_lng, point_lat = _points(rows, fc, header, ctx, result)
     dlng = district_code.replace_strict({d.code: d.lng for d in ref.districts}, default=None, return_dtype=pl.Float64)
     dlat = district_code.replace_strict({d.code: d.lat for d in ref.districts}, default=None, return_dtype=pl.Float64)
-    plng, plat = park_lng.cast(pl.Float64), park_lat.cast(pl.Float64)
-    lng = pl.select(pl.coalesce(point[0], plng, dlng)).to_series()
-    lat = pl.select(pl.coalesce(point[1], plat, dlat)).to_series()
-    approx = pl.select(pl.when(lng.is_null()).then(None).otherwise(point[0].is_null())).to_series()
+    lng = pl.select(pl.coalesce(point_lng, park_lng.cast(pl.Float64), dlng)).to_series()
+    lat = pl.select(pl.coalesce(point_lat, park_lat.cast(pl.Float64), dlat)).to_series()
 
     code = _col(rows, fc, "project_code")
     name_key = name.str.replace_all(r"[\s\"'“”‘’《》「」]", "").str.to_lowercase()
-    project_id = pl.select(
-        pl.when(code.is_not_null()).then(pl.lit("编号:") + code)
-        .otherwise(pl.coalesce(district_code, district) + pl.lit("|") + name_key)).to_series()
+    project_id = pl.select(pl.when(code.is_not_null()).then(pl.lit("编号:") + code)
+                           .otherwise(pl.coalesce(district_code, district) + pl.lit("|") + name_key)).to_series()
 
     reason = pl.select(pl.concat_str(errors, separator="；", ignore_nulls=True)).to_series()
     out = pl.DataFrame({
@@ -314,19 +347,20 @@ def _normalise_rows(rows: pl.DataFrame, header: Header, fc: dict[str, str], fall
         "batch": batch,
         "lng": lng,
         "lat": lat,
-        "location_approximate": approx,
+        "location_approximate": pl.select(pl.when(lng.is_null()).then(None)
+                                          .otherwise(point_lng.is_null())).to_series(),
         **{f: _col(rows, fc, f) for f in ("responsible_unit", "leader", "investor_kind",
                                           "investor_origin", "event", "remark")},
-        "_reason": reason,
+        "name_key": name_key,
     })
-    bad = out.filter(pl.col("_reason").str.len_chars() > 0)
-    if bad.height:
-        raw_rows = rows.filter(pl.Series((reason.str.len_chars() > 0).fill_null(False)))
+    bad = (reason.str.len_bytes() > 0).fill_null(False)
+    if bad.any():
         cols = [c for c in rows.columns if c.startswith("c")]
-        for row, why in zip(raw_rows.select(["_row", *cols]).iter_rows(), bad.get_column("_reason")):
+        for row, why in zip(rows.filter(bad).select(["_row", *cols]).iter_rows(), reason.filter(bad)):
             result.rejected.append({"source_sheet": result.sheet, "source_row": row[0], "reason": why,
                                     "raw_values": _raw(header.labels, row[1:])})
-    return out.filter((pl.col("_reason").str.len_chars() == 0) | pl.col("_reason").is_null()).drop("_reason")
+        out = out.filter(~bad)
+    return out
 
 
 def _date_tuple(text: str, year: int) -> tuple:
@@ -357,34 +391,51 @@ def _batch(text: str) -> str | None:
     return None
 
 
+NUMBER = r"^-?\d{1,3}(\.\d+)?$"
+
+
 def _points(rows: pl.DataFrame, fc: dict[str, str], header: Header, ctx: LedgerContext,
             result: SheetResult) -> tuple[pl.Series, pl.Series]:
+    """GCJ-02 points, or nulls. Two plain number columns are converted in one vectorised step;
+    one-cell pairs, degree signs and other forms go through parse_point per distinct text."""
     n = rows.height
     if not any(f in fc for f in ("lng", "lat", "coordinates")):
         empty = pl.Series([None] * n, dtype=pl.Float64)
         return empty, empty
     crs = header.crs or ctx.default_crs
+    a_raw, b_raw, pair = _col(rows, fc, "lng"), _col(rows, fc, "lat"), _col(rows, fc, "coordinates")
+    plain = (a_raw.str.contains(NUMBER) & b_raw.str.contains(NUMBER)).fill_null(False) & pair.is_null()
+    a = pl.select(pl.when(plain).then(a_raw).cast(pl.Float64)).to_series().to_numpy()
+    b = pl.select(pl.when(plain).then(b_raw).cast(pl.Float64)).to_series().to_numpy()
+    lng0, lat0 = np.fmax(a, b), np.fmin(a, b)      # swapped columns: longitude is the larger in China
+    lng0, lat0 = to_gcj02(lng0, lat0, crs)
+    fast_lng, fast_lat = pl.Series(np.round(lng0, 7)), pl.Series(np.round(lat0, 7))
+
     sep = "\x1f"
-    key = pl.select(pl.concat_str([_col(rows, fc, "lng").fill_null(""), _col(rows, fc, "lat").fill_null(""),
-                                   _col(rows, fc, "coordinates").fill_null("")], separator=sep)).to_series()
-    x0, y0, x1, y1 = ctx.city_bbox
-    margin = 0.3
+    key = pl.select(pl.when(~plain).then(pl.concat_str(
+        [a_raw.fill_null(""), b_raw.fill_null(""), pair.fill_null("")], separator=sep))).to_series()
+    key = pl.select(pl.when(key.str.replace_all(sep, "") != "").then(key)).to_series()
 
     def parse(k: str) -> tuple:
-        a, b, c = k.split(sep)
-        p = parse_point(a or None, b or None, c or None, crs)
-        if p.lng is None:
-            return (None, None, p.error)
-        if not (x0 - margin <= p.lng <= x1 + margin and y0 - margin <= p.lat <= y1 + margin):
-            return (None, None, f"坐标不在本市范围内：{p.lng:.4f}, {p.lat:.4f}")
-        return (p.lng, p.lat, None)
+        x, y, c = k.split(sep)
+        p = parse_point(x or None, y or None, c or None, crs)
+        return (p.lng, p.lat, p.error)
 
-    lng, lat, err = map_unique(key, parse, 3)
-    bad = err.drop_nulls()
-    if bad.len():
-        examples = "；".join(bad.unique().sort().head(5).to_list())
-        result.warnings.append(("坐标问题", f"工作表“{result.sheet}”有{bad.len()}个项目的坐标无法使用，已改用园区或县区位置（标为大致位置）：{examples}"))
-    return lng.cast(pl.Float64), lat.cast(pl.Float64)
+    slow_lng, slow_lat, err = map_unique(key, parse, 3)
+    lng = pl.select(pl.coalesce(fast_lng.fill_nan(None), slow_lng.cast(pl.Float64))).to_series()
+    lat = pl.select(pl.coalesce(fast_lat.fill_nan(None), slow_lat.cast(pl.Float64))).to_series()
+    x0, y0, x1, y1 = ctx.city_bbox
+    margin = 0.3
+    outside = ((lng < x0 - margin) | (lng > x1 + margin) | (lat < y0 - margin) | (lat > y1 + margin)).fill_null(False)
+    problems = err.drop_nulls().len() + int(outside.sum())
+    if problems:
+        examples = err.drop_nulls().unique().sort().head(3).to_list()
+        examples += [f"{x:.4f}, {y:.4f}" for x, y in zip(lng.filter(outside).head(3), lat.filter(outside).head(3))]
+        result.warnings.append(("坐标问题", f"工作表“{result.sheet}”有{problems}个项目的坐标无法使用（无法识别或不在本市范围内），"
+                                f"已改用园区或县区位置（标为大致位置）：{'；'.join(examples)}"))
+        lng = pl.select(pl.when(outside).then(None).otherwise(lng)).to_series()
+        lat = pl.select(pl.when(outside).then(None).otherwise(lat)).to_series()
+    return lng, lat
 
 
 def _check_totals(data: pl.DataFrame, header: Header, fc: dict[str, str], ctx: LedgerContext,

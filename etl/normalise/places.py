@@ -68,6 +68,9 @@ def resolve_chain(raw: object, ref: Reference) -> tuple[str | None, str | None, 
         if c in ref.chain_aliases:
             chain, cluster = ref.chain_aliases[c]
             return chain, cluster, True
+    for suffix in ("产业链条", "产业链", "产业集群"):  # report '储能电池产业链' as '储能电池'
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)], None, False
     return text, None, False
 
 

@@ -21,6 +21,8 @@ HEADER_SCAN_ROWS = 40
 
 @dataclass
 class ParsedFile:
+    """A project ledger, parsed (etl.kinds.ProjectLedger)."""
+
     as_of: date
     as_of_source: str
     district_code: str | None
@@ -31,9 +33,20 @@ class ParsedFile:
     rows_read: int = 0
     rows_skipped: int = 0
 
+    kind = "项目台账"
+
     @property
     def rows_loaded(self) -> int:
         return self.rows.height
+
+    @property
+    def preview(self) -> pl.DataFrame:
+        return self.rows
+
+    def store(self, con, load_id: int, file_name: str) -> pl.DataFrame:
+        from etl.store import store_project_rows
+
+        return store_project_rows(con, self.rows, load_id, self.as_of, file_name)
 
     @property
     def rows_rejected(self) -> int:

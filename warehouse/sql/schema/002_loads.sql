@@ -54,7 +54,8 @@ CREATE TABLE IF NOT EXISTS project_rows (
     investor_kind               VARCHAR,
     investor_origin             VARCHAR,
     event                       VARCHAR,
-    remark                      VARCHAR
+    remark                      VARCHAR,
+    name_key                    VARCHAR       -- the name as compared for identity (no spaces/quotes, lower case)
 );
 
 CREATE TABLE IF NOT EXISTS rejected_rows (
