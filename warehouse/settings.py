@@ -10,7 +10,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
-REFERENCE_DIR = DATA_DIR / "reference"
+# REFERENCE_PATH points at another reference folder (the province-scale benchmark uses its own).
+REFERENCE_DIR = Path(os.environ.get("REFERENCE_PATH", DATA_DIR / "reference"))
 BOUNDARY_DIR = DATA_DIR / "boundaries"
 DEFAULT_WAREHOUSE = DATA_DIR / "warehouse.duckdb"
 
