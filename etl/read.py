@@ -54,6 +54,13 @@ def _limits() -> tuple[int, int, int]:
             int(s.get("ledger", "max_rows_per_sheet")))
 
 
+def _check_width(name: str, width: int) -> None:
+    limit = int(settings().get("ledger", "max_columns"))
+    if width > limit:
+        raise RefusedFile(f"工作表“{name}”有{width}列，超过上限{limit}列（设置项 ledger.max_columns），"
+                          "不像是项目台账。请删除多余的列后再上传。")
+
+
 def sniff_kind(path: Path, head: bytes) -> str:
     if not head:
         raise RefusedFile("文件是空的（0字节），请重新导出后再上传。")
@@ -126,6 +133,7 @@ def _read_calamine(path: Path, max_rows: int, *, xlsx: bool) -> list[RawSheet]:
         try:
             sheet = reader.load_sheet(idx, header_row=None, skip_rows=0, dtypes="string",
                                       skip_whitespace_tail_rows=True, whitespace_as_null=True)
+            _check_width(name, sheet.width)
             if sheet.total_height > max_rows:
                 raise RefusedFile(f"工作表“{name}”有{sheet.total_height}行，超过上限{max_rows}行"
                                   "（设置项 ledger.max_rows_per_sheet）。")
@@ -215,6 +223,7 @@ def _read_csv(path: Path, max_rows: int) -> Workbook:
     if len(rows) > max_rows:
         raise RefusedFile(f"CSV文件有{len(rows)}行，超过上限{max_rows}行（设置项 ledger.max_rows_per_sheet）。")
     width = max((len(r) for r in rows), default=0)
+    _check_width(path.name, width)
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
     columns = {f"c{i}": [(r[i].strip() or None) if i < len(r) else None for r in rows] for i in range(width)}

@@ -23,6 +23,7 @@ DEFAULTS: dict[str, dict] = {
         "max_file_mb": 200,
         "max_uncompressed_mb": 2000,
         "max_rows_per_sheet": 2_000_000,
+        "max_columns": 1000,
     },
     "progress": {"yellow_gap_points": 10, "red_gap_points": 30},
     "stall": {"signed_not_started_months": 6, "started_not_producing_months": 18},

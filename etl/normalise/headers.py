@@ -33,8 +33,20 @@ def header_key(text: str) -> str:
 def match_fields(text: str | None, ref: Reference) -> list[tuple[str, int]]:
     """Candidate (field, priority) pairs for one header cell; exact synonyms first, then the
     longest synonym contained in the header."""
-    if not text:
+    if not text or len(text) > 60:   # a header cell is short; long text is a title or a note
         return []
+    cache_key = (id(ref), text)
+    if cache_key not in _MATCHES:
+        if len(_MATCHES) > 50_000:
+            _MATCHES.clear()
+        _MATCHES[cache_key] = _match(text, ref)
+    return _MATCHES[cache_key]
+
+
+_MATCHES: dict[tuple[int, str], list[tuple[str, int]]] = {}
+
+
+def _match(text: str, ref: Reference) -> list[tuple[str, int]]:
     key = header_key(text)
     full = norm_key(clean(text) or "")
     for k in (key, full):
