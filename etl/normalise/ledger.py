@@ -94,7 +94,7 @@ def map_unique(series: pl.Series, fn: Callable[[str], tuple], width: int) -> lis
     """Apply fn to each distinct non-null value; return `width` text series aligned with input."""
     uniq = series.drop_nulls().unique().to_list()
     if not uniq:
-        return [pl.Series(series.name, [None] * len(series), dtype=pl.String) for _ in range(width)]
+        return [pl.repeat(None, len(series), dtype=pl.String, eager=True).alias(series.name) for _ in range(width)]
     results = [fn(u) for u in uniq]
     out = []
     for k in range(width):
@@ -202,7 +202,7 @@ def normalise_sheet(frame: pl.DataFrame, sheet_name: str, header: Header, ctx: L
 def _col(rows: pl.DataFrame, fc: dict[str, str], name: str) -> pl.Series:
     if name in fc:
         return rows.get_column(fc[name])
-    return pl.Series(name, [None] * rows.height, dtype=pl.String)
+    return pl.repeat(None, rows.height, dtype=pl.String, eager=True).alias(name)
 
 
 def _amount_unit(header: Header, fname: str, ctx: LedgerContext, result: SheetResult, has_values: bool) -> str:
@@ -326,7 +326,7 @@ def _normalise_rows(rows: pl.DataFrame, header: Header, fc: dict[str, str], fall
 
     reason = pl.select(pl.concat_str(errors, separator="；", ignore_nulls=True)).to_series()
     out = pl.DataFrame({
-        "source_sheet": pl.Series([result.sheet] * n, dtype=pl.String),
+        "source_sheet": pl.repeat(result.sheet, n, dtype=pl.String, eager=True),
         "source_row": rows.get_column("_row").cast(pl.Int32),
         "project_id": project_id,
         "project_code": code,
@@ -400,7 +400,7 @@ def _points(rows: pl.DataFrame, fc: dict[str, str], header: Header, ctx: LedgerC
     one-cell pairs, degree signs and other forms go through parse_point per distinct text."""
     n = rows.height
     if not any(f in fc for f in ("lng", "lat", "coordinates")):
-        empty = pl.Series([None] * n, dtype=pl.Float64)
+        empty = pl.repeat(None, n, dtype=pl.Float64, eager=True)
         return empty, empty
     crs = header.crs or ctx.default_crs
     a_raw, b_raw, pair = _col(rows, fc, "lng"), _col(rows, fc, "lat"), _col(rows, fc, "coordinates")
