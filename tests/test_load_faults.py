@@ -69,3 +69,36 @@ def test_kill_during_load_leaves_old_or_new_state(tmp_path):
     assert done[2] == old[2] + 1 and done[1] > old[1]
     if seen_new:
         assert done == seen_new
+
+
+@pytest.fixture()
+def small_disk(tmp_path):
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("needs root to mount a small tmpfs")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def test_full_disk_during_load_is_refused_cleanly(tmp_path, small_disk):
+    db = small_disk / "w.duckdb"
+    small = tmp_path / "召陵区2024年05月.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["项目名称", "所属县区", "总投资（万元）", "项目状态"])
+    wb.active.append(["先前的项目", "召陵区", 7, "签约"])
+    wb.save(small)
+    [r] = load_files([small], db=db)
+    assert r.status == "loaded"
+    old = state(db)
+    big = write_ledger(tmp_path / "全市台账2025年06月.xlsx", rows=60_000)
+    p = subprocess.run([sys.executable, "-m", "etl", "load", str(big), "--db", str(db), "--json"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in p.stderr
+    [result] = __import__("json").loads(p.stdout)["files"]
+    assert p.returncode == 1 and result["status"] == "refused"
+    assert "磁盘空间不足" in result["message"] and "仓库保持原状" in result["message"]
+    assert state(db) == old
