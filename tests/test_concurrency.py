@@ -18,11 +18,12 @@ from etl.load import load_files
 ROOT = Path(__file__).resolve().parent.parent
 
 READER = textwrap.dedent("""
-    import sys, time
+    import os, sys, time
     from warehouse.db import reading
-    db, seconds = sys.argv[1], float(sys.argv[2])
-    end, counts, errors = time.monotonic() + seconds, [], 0
-    while time.monotonic() < end:
+    db, stop = sys.argv[1], sys.argv[2]
+    counts, errors, last = [], 0, False
+    while not last:
+        last = os.path.exists(stop)       # one more read after the loads have finished
         try:
             with reading(db) as con:
                 counts.append(con.execute("SELECT count(*) FROM projects").fetchone()[0])
@@ -46,12 +47,14 @@ def ledger(path: Path, n: int, start: int) -> Path:
 def test_dashboard_reads_while_loader_writes(tmp_path):
     db = tmp_path / "w.duckdb"
     load_files([ledger(tmp_path / "郾城区2024年01月.xlsx", 100, 0)], db=db)
-    readers = [subprocess.Popen([sys.executable, "-c", READER, str(db), "10"], cwd=ROOT,
+    stop = tmp_path / "stop"
+    readers = [subprocess.Popen([sys.executable, "-c", READER, str(db), str(stop)], cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = []
     for month in range(2, 8):   # six loads, each adding 500 projects, while two readers poll
         results += load_files([ledger(tmp_path / f"郾城区2024年{month:02d}月.xlsx", 500, month * 1000)], db=db)
-    outputs = [r.communicate(timeout=60) for r in readers]
+    stop.touch()
+    outputs = [r.communicate(timeout=120) for r in readers]
     assert [r.status for r in results] == ["loaded"] * 6
     for out, err in outputs:
         assert "ERROR" not in err, err
