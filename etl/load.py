@@ -9,6 +9,7 @@ only for the insert (the dashboard keeps reading meanwhile).
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -92,21 +93,57 @@ def load_files(paths: list[Path], *, db: str | Path | None = None, as_of: date |
     ref = load_reference()
     files = expand_paths([Path(p) for p in paths])
     results = []
-    for i, path in enumerate(files):
-        if progress:
-            progress(i, len(files), path)
-        name = (names or {}).get(path, path.name)
-        results.append(_load_one(path, name, ref, db=db, as_of=as_of, dry_run=dry_run))
+    writer = _Writer(db)
+    try:
+        for i, path in enumerate(files):
+            if progress:
+                progress(i, len(files), path)
+            name = (names or {}).get(path, path.name)
+            results.append(_load_one(path, name, ref, writer=writer, as_of=as_of, dry_run=dry_run))
+            writer.breathe()
+    finally:
+        writer.close()
     return results
 
 
-def _load_one(path: Path, name: str, ref: Reference, *, db, as_of, dry_run) -> FileResult:
+class _Writer:
+    """One write connection shared by the files of a batch (opening and checkpointing per file
+    costs more than loading a small ledger), handed back at least every RELEASE_SECONDS between
+    files so that the dashboard's read-only connections get their turn."""
+
+    RELEASE_SECONDS = 1.0
+
+    def __init__(self, db):
+        self.db = db
+        self.con = None
+        self.opened = 0.0
+
+    def get(self):
+        if self.con is None:
+            self.con = wdb.connect(self.db)
+            self.opened = time.monotonic()
+        return self.con
+
+    def breathe(self) -> None:
+        if self.con is not None and time.monotonic() - self.opened > self.RELEASE_SECONDS:
+            self.close()
+
+    def close(self) -> None:
+        if self.con is not None:
+            try:
+                self.con.close()
+            except duckdb.Error:
+                pass
+            self.con = None
+
+
+def _load_one(path: Path, name: str, ref: Reference, *, writer: _Writer, as_of, dry_run) -> FileResult:
     try:
         digest = file_hash(path)
     except OSError:
         return FileResult(str(path), "refused", f"{name}：找不到该文件或无权读取。")
     if not dry_run:
-        previous = _previous_load(db, digest)
+        previous = _previous_load(writer, digest)
         if previous is not None:
             return FileResult(str(path), "unchanged",
                               f"{name}：内容与{previous[1]:%Y-%m-%d %H:%M}入库的版本相同，未作改动。",
@@ -115,12 +152,12 @@ def _load_one(path: Path, name: str, ref: Reference, *, db, as_of, dry_run) -> F
         parsed = parse_file(path, ref, as_of, file_name=name)
     except RefusedFile as exc:
         if not dry_run:
-            _record_refusal(db, path, name, digest, str(exc))
+            _record_refusal(writer, path, name, digest, str(exc))
         return FileResult(str(path), "refused", f"{name}：{exc}")
     except Exception as exc:  # a reader bug must not become a traceback in front of a person
         message = f"{name}：读取时出现意外错误，文件未入库（{type(exc).__name__}）。请将文件发给系统管理员。"
         if not dry_run:
-            _record_refusal(db, path, name, digest, message)
+            _record_refusal(writer, path, name, digest, message)
         return FileResult(str(path), "refused", message)
 
     result = FileResult(str(path), "loaded", f"{name}：{_summary(parsed)}", rows_read=parsed.rows_read,
@@ -131,41 +168,43 @@ def _load_one(path: Path, name: str, ref: Reference, *, db, as_of, dry_run) -> F
         result.preview = parsed.preview
         return result
     try:
-        result.load_id = write_parsed(parsed, path, name, digest, ref, db=db)
+        result.load_id = write_parsed(parsed, path, name, digest, ref, con=writer.get())
     except duckdb.Error as exc:
+        writer.close()   # after a failed write (a full disk) start again from what is on disk
         text = str(exc)
         reason = "磁盘空间不足" if ("space" in text.lower() or "No space" in text) else "写入仓库失败"
         return FileResult(str(path), "refused", f"{name}：{reason}，文件未入库，仓库保持原状。（{text[:200]}）")
     return result
 
 
-def _previous_load(db, digest: str):
-    with wdb.reading(db) as con:
-        return con.execute("SELECT load_id, loaded_at FROM loads WHERE content_hash = ? AND status = 'loaded' "
-                           "ORDER BY load_id DESC LIMIT 1", [digest]).fetchone()
+PREVIOUS_LOAD_SQL = ("SELECT load_id, loaded_at FROM loads WHERE content_hash = ? AND status = 'loaded' "
+                     "ORDER BY load_id DESC LIMIT 1")
 
 
-def _record_refusal(db, path: Path, name: str, digest: str, message: str) -> None:
+def _previous_load(writer: _Writer, digest: str):
+    """Was this content loaded before? Asked on the open write connection, or on a short read-only
+    one so that the write lock is not taken just to find out."""
+    if writer.con is not None:
+        return writer.con.execute(PREVIOUS_LOAD_SQL, [digest]).fetchone()
+    with wdb.reading(writer.db) as con:
+        return con.execute(PREVIOUS_LOAD_SQL, [digest]).fetchone()
+
+
+def _record_refusal(writer: _Writer, path: Path, name: str, digest: str, message: str) -> None:
     """A refused file leaves the data as it was; only its line in the audit log is added."""
     try:
-        con = wdb.connect(db)
+        writer.get().execute(
+            "INSERT INTO loads (load_id, file_name, file_path, content_hash, kind, status, message, loaded_at) "
+            "VALUES (nextval('load_id_seq'), ?, ?, ?, NULL, 'refused', ?, ?)",
+            [name, str(path), digest, message, datetime.now()])
     except duckdb.Error:
-        return
-    try:
-        con.execute("INSERT INTO loads (load_id, file_name, file_path, content_hash, kind, status, message, "
-                    "loaded_at) VALUES (nextval('load_id_seq'), ?, ?, ?, NULL, 'refused', ?, ?)",
-                    [name, str(path), digest, message, datetime.now()])
-    except duckdb.Error:
-        pass
-    finally:
-        con.close()
+        writer.close()
 
 
-def write_parsed(parsed, path: Path, name: str, digest: str, ref: Reference, *, db) -> int:
+def write_parsed(parsed, path: Path, name: str, digest: str, ref: Reference, *, con) -> int:
     """One transaction: audit row, the kind's own rows, rejected/skipped rows, warnings, and the
     current state of every project touched. A newer file with the same name and as-of date
     supersedes the older one (a district re-sending a corrected ledger)."""
-    con = wdb.connect(db)
     try:
         con.execute("BEGIN TRANSACTION")
         write_reference_tables(con, ref)
@@ -206,5 +245,3 @@ def write_parsed(parsed, path: Path, name: str, digest: str, ref: Reference, *, 
         except duckdb.Error:
             pass
         raise
-    finally:
-        con.close()

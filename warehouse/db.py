@@ -8,6 +8,7 @@ before a load or the state after it.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,9 +25,30 @@ def _schema_sql() -> list[str]:
     return [p.read_text(encoding="utf-8") for p in sorted(SCHEMA_DIR.glob("*.sql"))]
 
 
+def _schema_hash() -> str:
+    return hashlib.sha256("\n".join(_schema_sql()).encode()).hexdigest()
+
+
+def meta_get(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    except duckdb.CatalogException:
+        return None
+    return row[0] if row else None
+
+
+def meta_set(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply the schema files (idempotent DDL), skipped when they have not changed since last time."""
+    digest = _schema_hash()
+    if meta_get(con, "schema") == digest:
+        return
     for sql in _schema_sql():
         con.execute(sql)
+    meta_set(con, "schema", digest)
 
 
 def _is_lock_error(exc: Exception) -> bool:

@@ -7,6 +7,7 @@ written into ref_* tables so that queries can join them.
 from __future__ import annotations
 
 import csv
+import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -128,7 +129,14 @@ def load_reference(city_code: str | None = None, directory: str | None = None) -
 
 
 def write_reference_tables(con, ref: Reference) -> None:
-    """Replace the ref_* tables with the current files (inside the caller's transaction)."""
+    """Replace the ref_* tables with the current files (inside the caller's transaction);
+    nothing to do when the files have not changed since the last load."""
+    from warehouse.db import meta_get, meta_set
+
+    digest = hashlib.sha256(repr(ref).encode()).hexdigest()
+    if meta_get(con, "reference") == digest:
+        return
+    meta_set(con, "reference", digest)
     con.execute("DELETE FROM ref_districts")
     con.executemany(
         "INSERT INTO ref_districts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

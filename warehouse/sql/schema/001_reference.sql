@@ -1,3 +1,6 @@
+-- Small facts about the warehouse itself: the schema and reference-data versions applied.
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
 -- Reference data: refreshed from data/reference/*.csv on every write (see warehouse/reference.py).
 CREATE TABLE IF NOT EXISTS ref_districts (
     code        VARCHAR PRIMARY KEY,   -- 行政区划代码; functional zones without one get '<city>-XX'
