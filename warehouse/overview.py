@@ -11,7 +11,7 @@ import polars as pl
 
 from warehouse.filters import EVENT_DATES, Filters, clipped, in_window, shifted_year, where
 from warehouse.freshness import newest_as_of
-from warehouse.progress import EFFECTIVE, ORD, PRODUCING, REGISTERED, SIGNED, STARTED, reached_sql
+from warehouse.progress import EFFECTIVE, PRODUCING, REGISTERED, SIGNED, STARTED, reached_sql
 
 EVENTS = (("签约", "sign", SIGNED), ("开工", "start", STARTED), ("投产", "production", PRODUCING))
 
@@ -215,5 +215,3 @@ def top_projects(con, filters: Filters, limit: int = 10) -> pl.DataFrame:
         params + [int(limit)],
     ).pl()
 
-
-STAGE_ORDINALS = ORD

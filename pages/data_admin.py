@@ -1,0 +1,156 @@
+"""数据管理: upload ledgers (preview first, then confirm), the load history, rejected rows,
+warnings and freshness."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from ui import data, layout, tables
+from ui import filters as uf
+from ui import format as fmt
+from warehouse import admin, freshness
+from warehouse.settings import warehouse_path
+
+TITLE = "数据管理"
+
+layout.through_app()
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+PREVIEW = "_upload_preview"
+PREVIEW_COLUMNS = ["source_sheet", "source_row", "project_name", "district", "chain", "investor",
+                   "total_investment_wan", "investment_note", "stage", "sign_date", "start_date",
+                   "production_date", "period", "batch", "location_approximate"]
+
+status = data.status()
+layout.header(TITLE, status)
+uf.keep_url_without_widgets()
+if status["empty"]:
+    st.info("尚无数据：请先导入台账", icon=":material/upload_file:")
+    st.markdown(data.START_TEXT)
+else:
+    c1, c2, c3 = st.columns(3)
+    c1.metric("项目数", fmt.count(status["projects"]), border=True)
+    c2.metric("入库记录", fmt.count(status["loads"], "次"), border=True)
+    c3.metric("最新台账日期", fmt.day(status["newest_as_of"]), border=True)
+
+try:
+    from etl.load import load_files
+except ImportError:  # the loader is a separate package; the page still shows the history
+    load_files = None
+
+
+def _save_uploads(files) -> tuple[list[Path], dict[Path, str]]:
+    folder = Path(tempfile.mkdtemp(prefix="ledger-upload-"))
+    paths, names = [], {}
+    for i, uploaded in enumerate(files):
+        suffix = Path(uploaded.name).suffix.lower()
+        path = folder / f"upload{i}{suffix if suffix in SUFFIXES else '.bin'}"
+        path.write_bytes(uploaded.getvalue())
+        paths.append(path)
+        names[path] = uploaded.name
+    return paths, names
+
+
+def _show_result(result, preview: bool) -> None:
+    icon = {"loaded": "✅", "unchanged": "ℹ️", "refused": "⛔"}.get(result.status, "•")
+    st.markdown(f"{icon} {result.message or ''}")
+    if result.status == "refused":
+        return
+    a, b, c, d = st.columns(4)
+    a.metric("读取行数", fmt.count(result.rows_read, "行"))
+    b.metric("将入库" if preview else "已入库", fmt.count(result.rows_loaded, "行"))
+    c.metric("跳过（标题/合计行）", fmt.count(result.rows_skipped, "行"))
+    d.metric("拒绝", fmt.count(result.rows_rejected, "行"))
+    for w in result.warnings:
+        st.warning(w)
+    if preview and result.preview is not None and result.preview.height:
+        st.markdown("**将入库的行（前 200 行）**")
+        tables.show(result.preview.head(200), PREVIEW_COLUMNS)
+    if result.rejected:
+        st.markdown("**将被拒绝的行及原因**" if preview else "**被拒绝的行及原因**")
+        st.dataframe(pl.DataFrame([{"工作表": r.get("source_sheet"), "行号": r.get("source_row"),
+                                    "原因": r.get("reason"), "原始内容": str(r.get("raw_values"))}
+                                   for r in result.rejected]), hide_index=True, width="stretch")
+
+
+upload, history, rejected, warnings, fresh = st.tabs(["上传台账", "入库记录", "被拒绝的行", "警告", "数据新鲜度"])
+
+with upload:
+    if load_files is None:
+        st.info("导入程序尚未安装：请在服务器上运行 `python -m etl load 台账文件夹`。")
+    else:
+        st.caption("上传各县区报送的台账。先预检：显示将入库和将被拒绝的行及原因；确认后才写入数据仓库。"
+                   "同一文件重复上传不会重复入库。")
+        files = st.file_uploader("选择台账文件", type=[s.lstrip(".") for s in SUFFIXES],
+                                 accept_multiple_files=True, key="upload-files")
+        if st.button("预检（不入库）", disabled=not files, type="primary"):
+            paths, names = _save_uploads(files)
+            with st.spinner("正在读取台账……"):
+                results = load_files(paths, db=warehouse_path(), dry_run=True, names=names)
+            st.session_state[PREVIEW] = {"paths": paths, "names": names, "results": results}
+        pending = st.session_state.get(PREVIEW)
+        if pending:
+            for result in pending["results"]:
+                with st.container(border=True):
+                    _show_result(result, preview=True)
+            loadable = [r for r in pending["results"] if r.status != "refused"]
+            if loadable and st.button("确认入库", type="primary"):
+                with st.spinner("正在入库……"):
+                    done = load_files(pending["paths"], db=warehouse_path(), names=pending["names"])
+                st.session_state.pop(PREVIEW, None)
+                shutil.rmtree(pending["paths"][0].parent, ignore_errors=True)
+                loaded = sum(r.status == "loaded" for r in done)
+                if loaded:
+                    st.success(f"入库完成：{loaded} 个文件已写入数据仓库。")
+                else:
+                    st.warning("没有文件入库，详见下方说明。")
+                for result in done:
+                    with st.container(border=True):
+                        _show_result(result, preview=False)
+
+with history:
+    loads = data.call(admin.load_history)
+    if loads.height:
+        st.dataframe(loads.rename({
+            "load_id": "批次", "loaded_at": "入库时间", "file_name": "文件", "kind": "类型", "status": "状态",
+            "message": "说明", "as_of": "台账日期", "as_of_source": "日期来源", "rows_read": "读取行",
+            "rows_loaded": "入库行", "rows_skipped": "跳过行", "rows_rejected": "拒绝行", "warnings": "警告数"}),
+            hide_index=True, width="stretch")
+    else:
+        st.caption("还没有入库记录。")
+
+with rejected:
+    rows = data.call(admin.rejected_rows)
+    st.caption(f"共 {fmt.count(data.call(admin.rejected_count), '行')}；请按原因修改来源台账后重新上传。")
+    if rows.height:
+        st.dataframe(rows.rename({"load_id": "批次", "loaded_at": "入库时间", "source_file": "文件",
+                                  "source_sheet": "工作表", "source_row": "行号", "reason": "原因",
+                                  "raw_values": "原始内容"}), hide_index=True, width="stretch")
+
+with warnings:
+    st.markdown("**入库警告**（合计不符、未知产业链、未知县区等）")
+    w = data.call(admin.load_warnings)
+    if w.height:
+        st.dataframe(w.rename({"load_id": "批次", "file_name": "文件", "source_sheet": "工作表",
+                               "kind": "类型", "message": "内容"}), hide_index=True, width="stretch")
+    else:
+        st.caption("无")
+    st.markdown("**同一项目名称出现在多个县区**（共建项目、迁移项目或重复填报，请核实）")
+    dup = data.call(admin.duplicate_names)
+    if dup.height:
+        st.dataframe(dup.rename({"project_name": "项目名称", "districts_n": "县区数", "districts": "县区",
+                                 "projects": "项目数", "project_ids": "项目编号"}), hide_index=True, width="stretch")
+    else:
+        st.caption("无")
+
+with fresh:
+    df = data.call(freshness.district_freshness)
+    late = df.filter(pl.col("late"))["district"].to_list()
+    if late:
+        st.warning("逾期未报：" + "、".join(late), icon=":material/schedule:")
+    shown = df.with_columns(
+        pl.when(pl.col("latest_as_of").is_null()).then(pl.lit("未报送"))
+        .when(pl.col("late")).then(pl.lit("逾期")).otherwise(pl.lit("正常")).alias("status"))
+    tables.show(shown, ["district", "kind", "latest_as_of", "days_behind", "projects", "status"])

@@ -1,0 +1,165 @@
+"""The dashboard in Chromium: every page opens, filters go into the URL and a copied link
+reproduces the view, a chart click cross-filters and can be cleared, no external requests,
+markup in names never runs. Screenshots go to tests/screenshots/ (look at them)."""
+
+from __future__ import annotations
+
+import math
+import re
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PAGES = {"overview": "总览", "chains": "产业链分析", "batches": "三个一批", "map": "项目地图",
+         "ledger": "项目台账", "alerts": "预警督办", "data": "数据管理"}
+
+
+def wait_ready(page, timeout: float = 30_000) -> None:
+    """Until the script has finished: the title is there and Streamlit is not running."""
+    page.wait_for_selector("h1", timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        timeout=timeout)
+    page.wait_for_timeout(300)
+
+
+def metric(page, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]', has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.dialogs == []
+
+
+def test_every_page_opens_with_charts(demo_app, page, screenshots):
+    outside = []
+    page.on("request", lambda r: outside.append(r.url)
+            if urlparse(r.url).hostname not in ("127.0.0.1", "localhost") and not r.url.startswith("data:") else None)
+    for path, title in PAGES.items():
+        page.goto(f"{demo_app}/{path}")
+        wait_ready(page)
+        assert title in page.locator("h1").first.inner_text()
+        if path in ("overview", "chains", "batches", "alerts"):
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
+            assert page.locator(".js-plotly-plot").count() >= (1 if path == "alerts" else 2)
+        if path == "map":
+            page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=20_000)
+            page.wait_for_timeout(1000)
+        no_exception(page)
+        page.screenshot(path=str(screenshots / f"demo-{path}.png"), full_page=True)
+    assert outside == []          # no tile server, no CDN: works on an intranet
+
+
+def test_filter_goes_into_url_and_link_reproduces_view(small_app, browser, page, screenshots):
+    page.goto(f"{small_app}/overview")
+    wait_ready(page)
+    assert metric(page, "签约项目") == "4个"
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
+    box.click()
+    page.keyboard.type("郾城区")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"district="), timeout=15_000)
+    wait_ready(page)
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')]"
+                           ".some(e => e.innerText.trim() === '1个')", timeout=15_000)
+    assert metric(page, "签约项目") == "1个"
+    url = page.url
+    page.screenshot(path=str(screenshots / "small-overview-filtered.png"), full_page=True)
+
+    # the same link in a new browser context reproduces the view
+    other = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+    other.goto(url)
+    wait_ready(other)
+    assert metric(other, "签约项目") == "1个"
+    assert "郾城区" in other.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.inner_text()
+
+    # the filter is kept when moving to another page, and stays in the URL
+    page.locator('[data-testid="stSidebarNav"] a', has_text="项目台账").click()
+    page.wait_for_url(re.compile(r"/ledger\?.*district="), timeout=15_000)
+    wait_ready(page)
+    assert "郾城区" in page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.inner_text()
+    no_exception(page)
+
+
+def test_chart_click_cross_filters_and_clears(small_app, page, screenshots):
+    page.goto(f"{small_app}/overview")
+    wait_ready(page)
+    ranking = page.locator(".js-plotly-plot", has_text="签约投资（亿元）").first
+    ranking.locator(".bars .point path").last.wait_for(timeout=20_000)
+    # the top bar is 源汇区 (ranked first): bars are drawn bottom-up, so it is the last one
+    for _ in range(3):   # a click that lands while plotly is still wiring its events is lost
+        ranking.locator(".bars .point path").last.click(force=True)
+        try:
+            page.wait_for_selector("text=联动筛选", timeout=5_000)
+            break
+        except Exception:
+            page.wait_for_timeout(500)
+    page.wait_for_selector("text=联动筛选", timeout=10_000)
+    wait_ready(page)
+    assert metric(page, "签约项目") == "2个"            # 源汇区: P01 P02
+    page.screenshot(path=str(screenshots / "small-overview-crossfilter.png"), full_page=True)
+    page.get_by_role("button", name="清除联动筛选").click()
+    page.wait_for_selector("text=联动筛选", state="detached", timeout=15_000)
+    wait_ready(page)
+    assert metric(page, "签约项目") == "4个"
+    no_exception(page)
+
+
+def _pixel(box: dict, view: dict, lng: float, lat: float) -> tuple[float, float]:
+    """Where deck.gl's MapView draws (lng, lat): web mercator, 512-pixel world at zoom 0."""
+    scale = 512 * 2 ** view["zoom"]
+
+    def merc_y(phi: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(phi) / 2))
+
+    x = box["x"] + box["width"] / 2 + (lng - view["longitude"]) / 360 * scale
+    y = box["y"] + box["height"] / 2 - (merc_y(lat) - merc_y(view["latitude"])) / (2 * math.pi) * scale
+    return x, y
+
+
+def test_map_tooltip_and_click(small_app, page, screenshots):
+    from ui.maps import view_for
+    from warehouse.geo import bounds, load_boundaries
+    from warehouse.settings import BOUNDARY_DIR
+
+    view = view_for(bounds(load_boundaries(str(BOUNDARY_DIR / "411100_full.json"))))
+    view = {"zoom": view.zoom, "longitude": view.longitude, "latitude": view.latitude}
+    page.goto(f"{small_app}/map?year=all")
+    wait_ready(page)
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+    canvas.wait_for(timeout=20_000)
+    page.wait_for_timeout(1500)
+    box = canvas.bounding_box()
+    # P09 (approximate location, a name full of markup): the tooltip shows it as text
+    page.mouse.move(*_pixel(box, view, 113.965, 33.585))
+    tooltip = page.locator(".deck-tooltip")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    assert "<script>alert(1)</script><b>x</b>" in tooltip.inner_text()
+    assert "近似" in tooltip.inner_text()
+    page.screenshot(path=str(screenshots / "small-map-tooltip.png"))
+    # click P07 (临颍县): its detail appears below the map
+    page.mouse.click(*_pixel(box, view, 113.94, 33.81))
+    page.wait_for_selector("text=选中的项目", timeout=15_000)
+    wait_ready(page)
+    assert page.get_by_text("临颍休闲食品产业园").count() >= 1
+    no_exception(page)
+
+
+def test_markup_in_names_is_text(small_app, page, screenshots):
+    for path in ("overview", "map", "ledger", "alerts", "data"):
+        page.goto(f"{small_app}/{path}?year=all")
+        wait_ready(page)
+        no_exception(page)
+        assert page.locator("b", has_text=re.compile(r"^x$")).count() == 0   # <b>x</b> never became bold
+    page.goto(f"{small_app}/map?year=all")
+    wait_ready(page)
+    page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=20_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(screenshots / "small-map.png"), full_page=True)
+    assert page.dialogs == []

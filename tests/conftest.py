@@ -1,0 +1,55 @@
+"""Shared fixtures.
+
+Dashboard warehouses: `small_warehouse` (11 hand-counted projects, tests/warehouse_fixture.py),
+`empty_warehouse` (schema, no load), `small_con` (a read-only connection to the small one) and
+`demo_warehouse` (the loader's demo, `python -m etl demo`, built once per test run).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from warehouse.db import reading
+from warehouse_fixture import build_empty_warehouse, build_small_warehouse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def small_warehouse(tmp_path_factory):
+    return build_small_warehouse(tmp_path_factory.mktemp("small") / "w.duckdb")
+
+
+@pytest.fixture(scope="session")
+def empty_warehouse(tmp_path_factory):
+    return build_empty_warehouse(tmp_path_factory.mktemp("empty") / "w.duckdb")
+
+
+@pytest.fixture()
+def small_con(small_warehouse):
+    with reading(small_warehouse) as con:
+        yield con
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory):
+    """The demo warehouse (~2,000 projects). Built once per run: xdist workers share it."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    target = root / "demo-warehouse" / "w.duckdb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(root / "demo-warehouse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = target.with_name("built")
+        if not done.exists():
+            subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(target),
+                            "--out", str(target.parent / "ledgers")],
+                           cwd=ROOT, check=True, capture_output=True)
+            done.touch()
+    return target

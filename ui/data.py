@@ -1,0 +1,87 @@
+"""Cached access to the warehouse.
+
+Every page reads through `call`: a warehouse function runs on a fresh read-only connection that
+is closed right after (a loader in another process must be able to take the file), and its
+result is cached by the function, its arguments and a cheap data version — the warehouse
+file's (and its WAL's) mtime and size — so a load shows up on the next rerun, no restart.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+
+from warehouse.db import reading
+from warehouse.settings import warehouse_path
+
+
+def data_version(path: Path) -> tuple:
+    parts = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            s = os.stat(p)
+            parts.append((s.st_mtime_ns, s.st_size))
+        except OSError:
+            parts.append(None)
+    return tuple(parts)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached(module: str, name: str, path: str, version: tuple, args: tuple, kwargs: tuple):
+    if module.split(".")[0] != "warehouse":
+        raise ValueError(f"not a warehouse function: {module}.{name}")
+    fn = getattr(importlib.import_module(module), name)
+    with reading(path) as con:
+        return fn(con, *args, **dict(kwargs))
+
+
+def call(fn, *args, **kwargs):
+    """fn(con, *args, **kwargs) for a function in warehouse/, cached; a friendly stop when the
+    warehouse cannot be read."""
+    path = warehouse_path()
+    try:
+        return _cached(fn.__module__, fn.__qualname__, str(path), data_version(path), args,
+                       tuple(sorted(kwargs.items())))
+    except duckdb.Error as exc:
+        st.warning("数据仓库暂时无法读取（可能正在导入台账），请稍后刷新页面。")
+        st.caption(f"详细信息：{type(exc).__name__}")
+        st.stop()
+
+
+def status() -> dict:
+    from warehouse.freshness import data_status
+    return call(data_status)
+
+
+START_TEXT = """
+数据仓库中还没有项目台账，驾驶舱暂时没有可显示的内容。
+
+**导入台账**（任选其一）：
+
+1. 在“数据管理”页上传各县区报送的台账（.xlsx / .xls / .csv），预检无误后确认入库；
+2. 在服务器上运行：`python -m etl load 台账文件夹`（可一次导入整个文件夹）。
+
+**先看演示**：运行 `make demo`（或 `python -m etl demo`）生成约 2,000 个演示项目（漯河）。
+
+导入完成后刷新本页即可，无需重启。
+"""
+
+
+def show_start_page(title: str) -> None:
+    st.title(title)
+    st.info("尚无数据：请先导入台账", icon=":material/upload_file:")
+    st.markdown(START_TEXT)
+    st.caption(f"当前数据仓库：{warehouse_path()}")
+
+
+def require_data(title: str) -> dict:
+    """The data status; on an empty warehouse, the start page instead of this page."""
+    s = status()
+    if s["empty"]:
+        show_start_page(title)
+        st.stop()
+    return s

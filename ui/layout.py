@@ -1,0 +1,44 @@
+"""Page furniture: projector-friendly styles and the page header."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.format import day
+
+# Constant CSS (no data in it): large metric numbers that read on a projector.
+_CSS = """
+<style>
+[data-testid="stMetricValue"] { font-size: 2.4rem; font-weight: 700; }
+[data-testid="stMetricLabel"] p { font-size: 1.05rem; }
+[data-testid="stMetricDelta"] { font-size: 1.0rem; }
+h1 { font-size: 2.1rem !important; }
+</style>
+"""
+
+
+def through_app() -> None:
+    """Run this page inside app.py's navigation.
+
+    With a `pages/` folder next to app.py, a fresh server starts in Streamlit's old multipage
+    mode: a deep link (/overview?district=…) runs the page file alone — no wide layout, file
+    names in the menu — until app.py has run once in any session. A page that finds itself run
+    that way switches the server to app.py's navigation and reruns (app.py then runs first).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def header(title: str, status: dict | None = None, note: str | None = None) -> None:
+    st.markdown(_CSS, unsafe_allow_html=True)
+    st.title(title)
+    parts = []
+    if status and status.get("newest_as_of"):
+        parts.append(f"数据截至 {day(status['newest_as_of'])}（最新台账日期）")
+    if note:
+        parts.append(note)
+    if parts:
+        st.caption("　".join(parts))

@@ -1,0 +1,107 @@
+"""预警督办: stalled projects, the list a leader hands out.
+
+签约未开工: reached 签约 (or 履约) but not 开工, signed more than N months before the newest
+ledger date. 开工未投产: reached 开工 but not 投产, started more than M months before it.
+N and M are settings (stall.signed_not_started_months, stall.started_not_producing_months).
+Terminated projects are not stalled. The date window does not apply: a stall is a state now.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from warehouse.filters import Filters, where
+from warehouse.progress import PRODUCING, SIGNED, STARTED, reached_sql, terminated_sql
+from warehouse.settings import settings
+
+SIGNED_NOT_STARTED = "签约未开工"
+STARTED_NOT_PRODUCING = "开工未投产"
+KINDS = (SIGNED_NOT_STARTED, STARTED_NOT_PRODUCING)
+GROUPINGS = ("district", "responsible_unit")
+
+
+def stall_months() -> tuple[int, int]:
+    s = settings()
+    return (int(s.get("stall", "signed_not_started_months")),
+            int(s.get("stall", "started_not_producing_months")))
+
+
+def _stalled_cte(filters: Filters, signed_months: int | None, started_months: int | None
+                 ) -> tuple[str, list]:
+    """CTE `stalled`: kind, kind_ord, months and the project's fields, one row per stalled project."""
+    n_default, m_default = stall_months()
+    n = int(signed_months if signed_months is not None else n_default)
+    m = int(started_months if started_months is not None else m_default)
+    sql, params = where(filters, window=None)
+    fields = ("project_id, project_name, district, responsible_unit, leader, stage, sign_date, "
+              "start_date, total_investment_wan, chain, investor, as_of")
+    cte = f"""
+        ref AS (SELECT max(as_of) AS ref_date FROM projects),
+        p AS (SELECT {fields}, {reached_sql('p')} AS reached, {terminated_sql('p')} AS terminated
+              FROM projects p WHERE {sql}),
+        stalled AS (
+            SELECT '{SIGNED_NOT_STARTED}' AS kind, 1 AS kind_ord,
+                   date_diff('month', p.sign_date, ref.ref_date) AS months, p.*
+            FROM p, ref
+            WHERE NOT terminated AND reached >= {SIGNED} AND reached < {STARTED}
+              AND p.sign_date < ref.ref_date - to_months(?)
+            UNION ALL
+            SELECT '{STARTED_NOT_PRODUCING}', 2, date_diff('month', p.start_date, ref.ref_date), p.*
+            FROM p, ref
+            WHERE NOT terminated AND reached >= {STARTED} AND reached < {PRODUCING}
+              AND p.start_date < ref.ref_date - to_months(?)
+        )"""
+    return cte, params + [n, m]
+
+
+def stalled_projects(con, filters: Filters, signed_months: int | None = None,
+                     started_months: int | None = None, limit: int | None = None) -> pl.DataFrame:
+    """kind, months (since signing or starting) and the project's fields; longest stall first
+    within each kind; at most `limit` rows per kind when given."""
+    cte, params = _stalled_cte(filters, signed_months, started_months)
+    limit_sql = ""
+    if limit is not None:
+        limit_sql = "QUALIFY row_number() OVER (PARTITION BY kind ORDER BY months DESC) <= ?"
+        params = params + [int(limit)]
+    return con.execute(
+        f"""
+        WITH {cte}
+        SELECT kind, months, project_id, project_name, district, responsible_unit, leader, stage,
+               sign_date, start_date, total_investment_wan, chain, investor, as_of
+        FROM stalled
+        {limit_sql}
+        ORDER BY kind_ord, months DESC, total_investment_wan DESC NULLS LAST, project_id
+        """,
+        params,
+    ).pl()
+
+
+def stalled_counts(con, filters: Filters, signed_months: int | None = None,
+                   started_months: int | None = None) -> dict[str, int]:
+    """{kind: stalled projects} for both kinds, and "total"."""
+    cte, params = _stalled_cte(filters, signed_months, started_months)
+    rows = dict(con.execute(f"WITH {cte} SELECT kind, count(*) FROM stalled GROUP BY kind", params).fetchall())
+    counts = {kind: rows.get(kind, 0) for kind in KINDS}
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+def stalled_summary(con, filters: Filters, by: str = "district", signed_months: int | None = None,
+                    started_months: int | None = None) -> pl.DataFrame:
+    """Per district (or responsible_unit): stalled projects of each kind and their investment."""
+    if by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}")
+    cte, params = _stalled_cte(filters, signed_months, started_months)
+    return con.execute(
+        f"""
+        WITH {cte}
+        SELECT coalesce({by}, '（未填写）') AS {by},
+               count(*) FILTER (WHERE kind = '{SIGNED_NOT_STARTED}') AS signed_not_started,
+               count(*) FILTER (WHERE kind = '{STARTED_NOT_PRODUCING}') AS started_not_producing,
+               count(*) AS stalled,
+               coalesce(sum(total_investment_wan), 0) AS investment_wan
+        FROM stalled GROUP BY ALL
+        ORDER BY stalled DESC, {by}
+        """,
+        params,
+    ).pl()
