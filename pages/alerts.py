@@ -1,14 +1,12 @@
 """预警督办: stalled projects per district and responsible unit, exportable to Excel."""
 
-from datetime import datetime
-
 import polars as pl
 import streamlit as st
 
-from ui import charts, data, layout, tables
+from ui import charts, data, export, layout, tables
 from ui import filters as uf
 from ui import format as fmt
-from warehouse import export, stalls
+from warehouse import stalls
 
 PAGE, TITLE = "alerts", "预警督办"
 
@@ -20,6 +18,7 @@ n, m = stalls.stall_months()
 layout.header(TITLE, status, f"签约超过 {n} 个月未开工、开工超过 {m} 个月未投产（以最新台账日期计；时间范围不适用）")
 uf.cross_filter_bar(PAGE)
 fx = uf.with_cross_filter(f, PAGE)
+export.page_pptx_button(PAGE, fx)
 
 LIST_LIMIT = 2_000
 counts = data.call(stalls.stalled_counts, fx)
@@ -37,7 +36,8 @@ with left:
     xf = uf.cross_filter(PAGE)
     highlight = tuple(xf["values"]) if xf and xf["field"] == "districts" else ()
     if by_district.height:
-        event = charts.show(charts.stalled_bars(by_district, "district", highlight),
+        event = export.show(charts.stalled_bars(by_district, "district", highlight),
+                            f"预警项目：按县区（签约超{n}个月未开工、开工超{m}个月未投产）", f,
                             key=uf.chart_key(PAGE, "districts"), select=True)
         picked = uf.selected_value(event)
         if picked:
@@ -50,18 +50,12 @@ with right:
                           "investment_wan"], height=360)
 
 
-def _export() -> bytes:
-    title = f"预警督办清单（签约超{n}个月未开工、开工超{m}个月未投产；导出于 {datetime.now():%Y-%m-%d %H:%M}）"
-    return export.xlsx_bytes([
-        ("预警项目", data.call(stalls.stalled_projects, fx)),
-        ("按县区", data.call(stalls.stalled_summary, fx, "district")),
-        ("按责任单位", by_unit),
-    ], title=title)
-
-
-st.download_button("导出督办清单（Excel）", data=_export, file_name="预警督办清单.xlsx", icon=":material/download:",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   key="alerts-export", on_click="ignore")
+export.excel_button(
+    "导出督办清单（Excel）",
+    lambda: [("预警项目", data.call(stalls.stalled_projects, fx)),
+             ("按县区", data.call(stalls.stalled_summary, fx, "district")),
+             ("按责任单位", by_unit)],
+    f"预警督办清单（签约超{n}个月未开工、开工超{m}个月未投产）", fx, key="alerts-export", name="预警督办清单")
 stalled = data.call(stalls.stalled_projects, fx, None, None, LIST_LIMIT)
 for kind, title in ((stalls.SIGNED_NOT_STARTED, f"签约超过 {n} 个月未开工"),
                     (stalls.STARTED_NOT_PRODUCING, f"开工超过 {m} 个月未投产")):

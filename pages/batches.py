@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from ui import charts, data, layout, tables
+from ui import charts, data, export, layout, tables
 from ui import filters as uf
 from ui import format as fmt
 from ui.colors import chain_colors, cluster_colors
@@ -16,6 +16,7 @@ layout.through_app()
 status = data.require_data(TITLE)
 f = uf.sidebar_filters()
 layout.header(TITLE, status, "按期次统计（时间范围不适用，期数筛选适用）")
+export.page_pptx_button(PAGE, f)
 uf.cross_filter_bar(PAGE)
 
 xf = uf.cross_filter(PAGE)
@@ -56,8 +57,8 @@ for col, row in zip(st.columns(3), this.iter_rows(named=True)):
 st.subheader("期与期对比")
 st.caption("点击柱条查看该期")
 measure = st.radio("指标", ["项目数", "总投资"], horizontal=True, key="batches-measure")
-event = charts.show(charts.period_bars(summary, "projects" if measure == "项目数" else "investment_wan", current),
-                    key=uf.chart_key(PAGE, "periods"), select=True)
+event = export.show(charts.period_bars(summary, "projects" if measure == "项目数" else "investment_wan", current),
+                    f"“三个一批”各期{measure}", f, key=uf.chart_key(PAGE, "periods"), select=True)
 picked = uf.selected_value(event)
 if picked is not None and int(picked) != current:
     uf.set_cross_filter(PAGE, "periods", (int(picked),), f"期数 = {fmt.period(picked)}")
@@ -88,6 +89,7 @@ for col, batch in zip(st.columns(3), batches.BATCHES):
         st.markdown(f"**{batch}**")
         part = breakdown.filter(pl.col("batch") == batch)
         if part.height:
-            charts.show(charts.breakdown_bars(part, dim, palette), key=f"batches-{dim}-{batch}")
+            export.show(charts.breakdown_bars(part, dim, palette), f"{fmt.period(current)}{batch}：按{by}", f,
+                        key=f"batches-{dim}-{batch}")
         else:
             st.caption("本期无此批次项目")

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from ui import charts, data, layout, tables
+from ui import charts, data, export, layout, tables
 from ui import filters as uf
 from ui import format as fmt
 from ui.colors import cluster_colors
@@ -18,6 +18,7 @@ f = uf.sidebar_filters()
 layout.header(TITLE, status, f"时间范围：{fmt.window(f.date_from, f.date_to)}")
 uf.cross_filter_bar(PAGE)
 fx = uf.with_cross_filter(f, PAGE)
+export.page_pptx_button(PAGE, fx)
 colors = cluster_colors(uf.options().clusters)
 
 share = data.call(chains.key_chain_share, fx)
@@ -34,15 +35,15 @@ left, right = st.columns([2, 3])
 with left:
     st.subheader("产业集群 → 产业链")
     measure = st.radio("面积表示", ["投资额", "项目数"], horizontal=True, key="chains-measure")
-    charts.show(charts.treemap(summary, colors, "investment_wan" if measure == "投资额" else "projects"),
-                key="chains-treemap")
+    export.show(charts.treemap(summary, colors, "investment_wan" if measure == "投资额" else "projects"),
+                f"产业集群与产业链（{measure}）", f, key="chains-treemap")
 with right:
     st.subheader("各产业链项目数与投资额")
     st.caption("点击柱条，按该产业链筛选本页其余内容")
     xf = uf.cross_filter(PAGE)
     highlight = tuple(xf["values"]) if xf and xf["field"] == "chains" else ()
-    event = charts.show(charts.chain_bars(summary.filter(pl.col("projects") > 0), colors, highlight),
-                        key=uf.chart_key(PAGE, "bars"), select=True)
+    event = export.show(charts.chain_bars(summary.filter(pl.col("projects") > 0), colors, highlight),
+                        "各产业链项目数与投资额", f, key=uf.chart_key(PAGE, "bars"), select=True)
     picked = uf.selected_value(event)
     if picked:
         uf.set_cross_filter(PAGE, "chains", (picked,), f"产业链 = {picked}")
@@ -51,7 +52,7 @@ st.subheader("产业链 × 县区（项目数）")
 matrix = data.call(chains.chain_district_matrix, fx)
 if matrix.height:
     pivot = matrix.pivot(on="district", index="chain", values="projects", aggregate_function="sum")
-    charts.show(charts.heatmap(pivot, "chain"), key="chains-matrix")
+    export.show(charts.heatmap(pivot, "chain"), "产业链 × 县区（项目数）", fx, key="chains-matrix")
 else:
     st.info("当前筛选条件下没有项目。")
 

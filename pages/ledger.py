@@ -1,13 +1,12 @@
 """项目台账: search, every filter, a sortable list, a project's history, export to Excel."""
 
-from datetime import datetime
-
 import streamlit as st
 
-from ui import charts, data, layout, tables
+from ui import charts, data, export, layout, tables
 from ui import filters as uf
 from ui import format as fmt
-from warehouse import export, ledger
+from warehouse import ledger
+from warehouse.export import header
 
 PAGE, TITLE = "ledger", "项目台账"
 
@@ -16,6 +15,7 @@ layout.through_app()
 status = data.require_data(TITLE)
 f = uf.sidebar_filters()
 layout.header(TITLE, status, f"时间范围：{fmt.window(f.date_from, f.date_to)}")
+export.page_pptx_button(PAGE, f)
 
 left, mid, right = st.columns([3, 2, 1], vertical_alignment="bottom")
 search = left.text_input("搜索项目名称或投资方", key="ledger-search", max_chars=100, placeholder="输入关键字")
@@ -34,15 +34,10 @@ if total["projects"] > rows.height:
     st.caption(f"表格显示前 {fmt.count(rows.height)}（按所选排序）；导出包含全部 {fmt.count(total['projects'])}。")
 
 
-def _export() -> bytes:
-    full = data.call(ledger.project_list, f, search, sort_by, descending, ledger.EXCEL_MAX_ROWS)
-    title = f"项目台账（导出于 {datetime.now():%Y-%m-%d %H:%M}，{fmt.window(f.date_from, f.date_to)}）"
-    return export.xlsx_bytes([("项目台账", full)], title=title)
-
-
-st.download_button("导出 Excel", data=_export, file_name="项目台账.xlsx", icon=":material/download:",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   key="ledger-export", on_click="ignore")
+export.excel_button(
+    "导出 Excel",
+    lambda: [("项目台账", data.call(ledger.project_list, f, search, sort_by, descending, ledger.EXCEL_MAX_ROWS))],
+    "项目台账" + (f"（搜索：{search.strip()}）" if search.strip() else ""), f, key="ledger-export", name="项目台账")
 
 columns = ["project_name", "district", "cluster", "chain", "stage", "total_investment_wan", "investor",
            "sign_date", "start_date", "production_date", "period", "batch", "responsible_unit", "as_of",
@@ -65,9 +60,9 @@ if chosen:
     c.metric("县区", detail["district"])
     d.metric("首次入库", fmt.day(detail["first_seen"]))
     st.markdown("**历次台账中的进度**")
-    charts.show(charts.stage_history(history), key="ledger-history-chart")
+    export.show(charts.stage_history(history), f"项目进度：{detail['project_name']}", None, key="ledger-history-chart")
     tables.show(history, ["as_of", "stage", "total_investment_wan", "period", "batch", "source_file",
                           "source_sheet", "source_row"])
     with st.expander("全部字段"):
-        st.dataframe([{"字段": export.header(k), "内容": "" if v is None else str(v)}
+        st.dataframe([{"字段": header(k), "内容": "" if v is None else str(v)}
                       for k, v in detail.items()], hide_index=True, width="stretch")

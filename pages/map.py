@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import data, layout, maps, tables
+from ui import data, export, layout, maps, tables
 from ui import filters as uf
 from ui import format as fmt
 from ui.colors import STAGE_COLORS, chain_colors
@@ -20,6 +20,7 @@ f = uf.sidebar_filters()
 layout.header(TITLE, status, f"时间范围：{fmt.window(f.date_from, f.date_to)}")
 uf.cross_filter_bar(PAGE)
 fx = uf.with_cross_filter(f, PAGE)
+export.page_pptx_button(PAGE, fx)
 
 boundary = load_boundaries(str(BOUNDARY_DIR / load_reference().boundary_file))
 color_by = st.radio("点的颜色", ["按阶段", "按产业链"], horizontal=True, key="map-color")

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from ui import charts, data, layout, tables
+from ui import charts, data, export, layout, tables
 from ui import filters as uf
 from ui import format as fmt
 from warehouse import freshness, overview
@@ -18,6 +18,7 @@ d1, d2 = data.call(overview.window_of, f)
 layout.header(TITLE, status, f"时间范围：{fmt.window(d1, d2)}" + ("，同比为上年同期" if f.has_window else ""))
 uf.cross_filter_bar(PAGE)
 fx = uf.with_cross_filter(f, PAGE)
+export.page_pptx_button(PAGE, fx)
 
 head = data.call(overview.headline, fx)
 for col, row in zip(st.columns(3), head.iter_rows(named=True)):
@@ -30,15 +31,15 @@ left, right = st.columns([1, 1])
 with left:
     st.subheader("项目转化漏斗")
     funnel = data.call(overview.funnel, fx)
-    charts.show(charts.funnel(funnel), key="overview-funnel")
+    export.show(charts.funnel(funnel), "项目转化漏斗", fx, key="overview-funnel")
 with right:
     st.subheader("县区排名（签约投资额）")
     st.caption("点击柱条，按该县区筛选本页其余内容")
     ranking = data.call(overview.district_ranking, f)
     xf = uf.cross_filter(PAGE)
     highlight = tuple(xf["values"]) if xf and xf["field"] == "districts" else ()
-    event = charts.show(charts.district_ranking(ranking, highlight), key=uf.chart_key(PAGE, "ranking"),
-                        select=True)
+    event = export.show(charts.district_ranking(ranking, highlight), "县区签约投资排名", f,
+                        key=uf.chart_key(PAGE, "ranking"), select=True)
     picked = uf.selected_value(event)
     if picked:
         uf.set_cross_filter(PAGE, "districts", (picked,), f"县区 = {picked}")
@@ -50,7 +51,8 @@ for col, row in zip(st.columns(4), rates.iter_rows(named=True)):
                     "投产率 = 投产 ÷ 开工；达效率 = 达效 ÷ 投产。终止项目计入分母。")
 
 st.subheader("月度趋势")
-charts.show(charts.monthly_trend(data.call(overview.monthly_trend, fx)), key="overview-trend")
+export.show(charts.monthly_trend(data.call(overview.monthly_trend, fx)), "月度签约、开工、投产项目数", fx,
+            key="overview-trend")
 
 left, right = st.columns([3, 2])
 with left:

@@ -1,0 +1,60 @@
+"""The export buttons on a page (AppTest) and what they hand out when clicked."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import polars as pl
+from PIL import Image
+from pptx import Presentation
+from streamlit.testing.v1 import AppTest
+
+from ui import export
+from warehouse.filters import Filters
+
+SCRIPT = """
+import polars as pl
+from ui import charts, export
+from warehouse import overview
+from warehouse.db import reading
+from warehouse.filters import Filters
+
+f = Filters(districts=("源汇区",))
+with reading() as con:
+    ranking = overview.district_ranking(con, f)
+export.show(charts.district_ranking(ranking), "县区签约投资排名", f, key="ranking", select=True)
+export.page_pptx_button("overview", f)
+export.excel_button("导出 Excel", lambda: [("清单", pl.DataFrame({"project_name": ["=1+1"]}))], "项目清单", f,
+                    key="excel")
+"""
+
+
+def test_buttons_render_without_work(small_warehouse, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_PATH", str(small_warehouse))
+    at = AppTest.from_string(SCRIPT, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["PNG图片", "SVG", "导出PPT", "导出 Excel"]
+    assert not export._warm_started.is_set()        # no browser under AppTest
+
+
+def test_what_the_buttons_hand_out(small_warehouse):
+    from report.describe import filters_text
+    from ui import charts
+    from warehouse import overview
+    from warehouse.db import reading
+
+    f = Filters(date_from=date(2024, 1, 1), date_to=date(2024, 12, 31))
+    with reading(small_warehouse) as con:
+        fig = charts.district_ranking(overview.district_ranking(con, f))
+    png = export._image("k", fig, "县区签约投资排名", filters_text(f), date(2024, 6, 30), "png")
+    assert Image.open(io.BytesIO(png)).size == (1920, 1080)
+    deck = export._page_deck("chains", repr(f), str(small_warehouse), (), f)
+    prs = Presentation(io.BytesIO(deck))
+    assert len(prs.slides) >= 3 and prs.slide_width == 12192000
+
+
+def test_file_names_are_safe():
+    assert export.file_name("“三个一批”：按县区/期", "png") == "三个一批：按县区期.png"
+    assert export.file_name("", "svg") == "导出.svg"

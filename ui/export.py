@@ -1,0 +1,138 @@
+"""Export buttons for the pages: a chart as PNG/SVG, the page as a deck (导出PPT), lists to Excel.
+
+Nothing is made until someone clicks: each button's `data` is a callable, which Streamlit runs on
+its own thread at the click, and its result is cached by content (st.cache_data keyed on the
+figure's JSON, or on the page, filters and warehouse version), so pages stay fast. Images come
+from the one shared browser (report.render), started in the background the first time a page
+with export buttons is shown on a real server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Callable
+from datetime import date, datetime
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from report import excel, images, pages, render
+from report.describe import filters_text as describe
+from ui import charts
+from ui.data import data_version, status
+from warehouse.db import reading
+from warehouse.filters import Filters
+from warehouse.settings import warehouse_path
+
+PNG_HELP = "下载图片（1920×1080，含标题、筛选条件和数据日期），可直接粘贴到PPT"
+SVG_HELP = "下载矢量图（SVG），放大不失真"
+_MIMES = {"png": "image/png", "svg": "image/svg+xml"}
+_warm_started = threading.Event()
+
+
+def file_name(title: str, suffix: str) -> str:
+    """A file name from a Chinese title: no characters Windows refuses, no quotes."""
+    name = re.sub(r'[\\/:*?"<>|“”‘’\s]+', "", title).strip(".") or "导出"
+    return f"{name[:80]}.{suffix}"
+
+
+def _text(filters: Filters | str | None) -> str:
+    if filters is None:
+        return ""
+    return filters if isinstance(filters, str) else describe(filters)
+
+
+def _as_of(as_of: date | None) -> date | None:
+    return as_of if as_of is not None else status().get("newest_as_of")
+
+
+def _warm_up() -> None:
+    """Start the browser in the background once, so the first click is quick (real server only:
+    tests and `python page.py` never start a browser they do not need)."""
+    if _warm_started.is_set() or not _real_server():
+        return
+    _warm_started.set()
+    threading.Thread(target=_quiet_warm_up, name="chart-renderer-warm-up", daemon=True).start()
+
+
+def _real_server() -> bool:
+    """A `streamlit run` server, not AppTest (which installs a stand-in runtime)."""
+    from streamlit.runtime import Runtime
+
+    return Runtime.exists() and type(Runtime.instance()) is Runtime
+
+
+def _quiet_warm_up() -> None:
+    try:
+        render.warm_up()
+    except render.RenderError:
+        pass  # the click will report it
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _image(fig_key: str, _fig: go.Figure, title: str, filters_text: str, as_of: date | None, fmt: str) -> bytes:
+    return images.chart_images(_fig, title, filters_text, as_of, (fmt,))[fmt]
+
+
+def chart_downloads(fig: go.Figure, title: str, filters: Filters | str | None = None,
+                    as_of: date | None = None, key: str = "chart") -> None:
+    """Two small buttons under a chart: PNG (slide-ready) and SVG, each with the title, the
+    filters and the as-of date drawn into the picture."""
+    _warm_up()
+    text, when = _text(filters), _as_of(as_of)
+    fig_key = hashlib.sha1(fig.to_json().encode("utf-8")).hexdigest()
+    with st.container(horizontal=True, gap="small"):
+        for fmt, label, help_text in (("png", "PNG图片", PNG_HELP), ("svg", "SVG", SVG_HELP)):
+            st.download_button(
+                label, data=lambda fmt=fmt: _image(fig_key, fig, title, text, when, fmt),
+                file_name=file_name(title, fmt), mime=_MIMES[fmt], key=f"{key}-{fmt}", help=help_text,
+                on_click="ignore", type="tertiary", icon=":material/download:")
+
+
+def show(fig: go.Figure, title: str, filters: Filters | str | None = None, key: str = "chart",
+         select: bool = False, as_of: date | None = None):
+    """charts.show and the download buttons under it: one call per chart on a page."""
+    event = charts.show(fig, key=key, select=select)
+    chart_downloads(fig, title, filters, as_of, key=f"{key}-export")
+    return event
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
+def _page_deck(page: str, filters_key: str, path: str, version: tuple, _filters: Filters,
+               as_of: date | None = None) -> bytes:
+    with reading(path) as con:
+        deck = pages.page_deck(con, page, _filters, as_of)
+    return deck.to_bytes()      # charts render after the warehouse is closed again
+
+
+def page_pptx_button(page_name: str, filters: Filters, key: str | None = None, as_of: date | None = None) -> None:
+    """导出PPT: the page as a 16:9 deck (title slide, one slide per chart with its takeaway,
+    tables as native tables), made with the page's filters (and the page's report date, when it
+    has its own, like 目标进度)."""
+    _warm_up()
+    path = warehouse_path()
+    version = data_version(path)
+    title = pages.PAGE_DECKS[page_name][0]
+    stamp = as_of or _as_of(None)
+    st.download_button(
+        "导出PPT", data=lambda: _page_deck(page_name, repr(filters), str(path), version, filters, as_of),
+        file_name=file_name(f"招商引资_{title}_{stamp:%Y%m%d}" if stamp else f"招商引资_{title}", "pptx"),
+        mime=pages.PPTX_MIME, key=key or f"{page_name}-pptx", on_click="ignore", icon=":material/slideshow:",
+        help="本页图表和表格生成PPT（16:9）：每张图一页，附一句要点；表格可在PPT中编辑")
+
+
+def excel_button(label: str, sheets: Callable[[], list[tuple[str, pl.DataFrame]]], title: str,
+                 filters: Filters | str | None = None, key: str = "excel", name: str | None = None) -> None:
+    """An Excel list (report.excel): `sheets` is called at the click, not on every rerun."""
+    text, when = _text(filters), _as_of(None)
+
+    def make() -> bytes:
+        subtitle = "；".join(p for p in (text, f"数据截至{when:%Y-%m-%d}" if when else "",
+                                         f"导出于{datetime.now():%Y-%m-%d %H:%M}") if p)
+        return excel.xlsx_bytes(sheets(), title=title, subtitle=subtitle)
+
+    st.download_button(label, data=make, file_name=file_name(name or title, "xlsx"), mime=excel.XLSX_MIME,
+                       key=key, on_click="ignore", icon=":material/download:")
