@@ -10,6 +10,7 @@ newer version of the same file supersedes a load).
 
 from __future__ import annotations
 
+from etl.indicator_file import IndicatorReport, TargetsTable
 from etl.normalise.workbook import parse_workbook
 from warehouse.geo import bounds, load_boundaries
 from warehouse.reference import Reference
@@ -38,5 +39,6 @@ class ProjectLedger:
                               file_name=file_name)
 
 
-KINDS: list = [ProjectLedger]
-DATA_TABLES: list[str] = ["project_rows", "rejected_rows", "skipped_rows", "load_warnings"]
+KINDS: list = [TargetsTable, IndicatorReport, ProjectLedger]
+DATA_TABLES: list[str] = ["project_rows", "rejected_rows", "skipped_rows", "load_warnings",
+                          "indicator_targets", "indicator_actuals"]

@@ -78,7 +78,8 @@ def parse_file(path: Path, ref: Reference, as_of: date | None, file_name: str | 
 
 def _summary(parsed) -> str:
     return (f"数据日期{parsed.as_of.isoformat()}（{parsed.as_of_source}）：读取{parsed.rows_read}行，"
-            f"入库{parsed.rows_loaded}个项目行，跳过{parsed.rows_skipped}行，拒收{parsed.rows_rejected}行。")
+            f"入库{parsed.rows_loaded}{getattr(parsed, 'row_noun', '行')}，跳过{parsed.rows_skipped}行，"
+            f"拒收{parsed.rows_rejected}行。")
 
 
 def _warning_texts(parsed) -> list[str]:

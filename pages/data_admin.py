@@ -67,7 +67,8 @@ def _show_result(result, preview: bool) -> None:
         st.warning(w)
     if preview and result.preview is not None and result.preview.height:
         st.markdown("**将入库的行（前 200 行）**")
-        tables.show(result.preview.head(200), PREVIEW_COLUMNS)
+        columns = [c for c in PREVIEW_COLUMNS if c in result.preview.columns] or None  # targets/reports
+        tables.show(result.preview.head(200), columns)
     if result.rejected:
         st.markdown("**将被拒绝的行及原因**" if preview else "**被拒绝的行及原因**")
         st.dataframe(pl.DataFrame([{"工作表": r.get("source_sheet"), "行号": r.get("source_row"),

@@ -13,7 +13,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = {
     "pages/overview.py": "招商引资驾驶舱 · 总览", "pages/chains.py": "产业链分析",
     "pages/batches.py": "“三个一批”", "pages/map.py": "项目地图", "pages/ledger.py": "项目台账",
-    "pages/alerts.py": "预警督办", "pages/data_admin.py": "数据管理",
+    "pages/alerts.py": "预警督办", "pages/data_admin.py": "数据管理", "pages/targets.py": "目标进度",
 }
 
 

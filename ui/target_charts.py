@@ -29,6 +29,11 @@ def amount(value, unit: str) -> str:
     return f"{d.quantize(_CENT, rounding=ROUND_HALF_UP):,.2f}{unit}"
 
 
+def number(d) -> str:
+    """A threshold as written in the settings: 10 → '10', 12.5 → '12.5'."""
+    return format(Decimal(str(d)).normalize(), "f")
+
+
 def points(gap) -> str:
     """Gap to time progress: '+16.67个百分点' / '-20.61个百分点'."""
     if gap is None:

@@ -128,6 +128,11 @@ def load_reference(city_code: str | None = None, directory: str | None = None) -
     )
 
 
+def _insert(con, sql: str, rows: list) -> None:
+    if rows:  # duckdb refuses executemany with no rows (a city with no parks)
+        con.executemany(sql, rows)
+
+
 def write_reference_tables(con, ref: Reference) -> None:
     """Replace the ref_* tables with the current files (inside the caller's transaction);
     nothing to do when the files have not changed since the last load."""
@@ -138,26 +143,26 @@ def write_reference_tables(con, ref: Reference) -> None:
         return
     meta_set(con, "reference", digest)
     con.execute("DELETE FROM ref_districts")
-    con.executemany(
+    _insert(con, 
         "INSERT INTO ref_districts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(x.code, x.name, x.short_name, x.kind, x.parent_code, ref.city_code, x.lng, x.lat, i)
          for i, x in enumerate(ref.districts)],
     )
     con.execute("DELETE FROM ref_district_aliases")
-    con.executemany("INSERT INTO ref_district_aliases VALUES (?, ?)", list(ref.district_aliases.items()))
+    _insert(con, "INSERT INTO ref_district_aliases VALUES (?, ?)", list(ref.district_aliases.items()))
     con.execute("DELETE FROM ref_chains")
-    con.executemany(
+    _insert(con, 
         "INSERT INTO ref_chains VALUES (?, ?, ?, ?, ?)",
         [(c["chain"], c["cluster"], c["level"], c["is_key"], i) for i, c in enumerate(ref.chains)],
     )
     con.execute("DELETE FROM ref_chain_aliases")
-    con.executemany("INSERT INTO ref_chain_aliases VALUES (?, ?, ?)",
+    _insert(con, "INSERT INTO ref_chain_aliases VALUES (?, ?, ?)",
                     [(k, v[0], v[1]) for k, v in ref.chain_aliases.items()])
     con.execute("DELETE FROM ref_parks")
     seen = {}
     for row in ref.parks.values():
         seen[row["park"]] = row
-    con.executemany("INSERT INTO ref_parks VALUES (?, ?, ?, ?)",
+    _insert(con, "INSERT INTO ref_parks VALUES (?, ?, ?, ?)",
                     [(r["park"], r["district_code"], r["lng"], r["lat"]) for r in seen.values()])
     con.execute("DELETE FROM ref_stages")
-    con.executemany("INSERT INTO ref_stages VALUES (?, ?)", list(ref.stage_order.items()))
+    _insert(con, "INSERT INTO ref_stages VALUES (?, ?)", list(ref.stage_order.items()))

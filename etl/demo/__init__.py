@@ -1,7 +1,7 @@
 """A demo data set: three years of monthly/quarterly district ledgers for the configured city.
 
     from etl.demo import generate_demo, demo_truth
-    paths = generate_demo(Path("demo"))      # demo/ledgers/<县区>/<file>, demo/README.txt
+    paths = generate_demo(Path("demo"))      # demo/ledgers/<县区>/<file>, demo/targets/, demo/README.txt
     truth = demo_truth()                     # what the latest ledgers say, to check a load against
 
 Same seed, same bytes. Everything in it is made up.
@@ -17,6 +17,7 @@ import polars as pl
 from etl.layouts import WITHOUT_COORDINATES, WRITERS
 from warehouse.reference import Reference, load_reference
 
+from .indicators import write_indicator_files
 from .ledgers import LATEST, SNAPSHOTS, LedgerFile, plan_ledgers
 from .projects import make_projects
 
@@ -42,6 +43,12 @@ ledgers/<县区>/ 下是各县区报送的项目台账：2023—2025 年每季�
 - 旧版 .xls、GB18030 编码的 CSV；
 - 一个项目同时出现在两个县区的台账中；一份台账的合计数与明细不符；
 - 最新台账中有几行无法使用的数据（金额写“两千万左右”、缺项目名称），导入时应被拒绝并说明原因。
+
+targets/ 下是 2024、2025 年的目标任务分解表，targets/月报/ 下是每月的招商引资指标完成情况表
+（各县区 1—N 月累计完成数；签约项目数、签约项目投资额也由县区报送，驾驶舱与台账统计数核对）。
+两年的表格式不同：按县区分行、指标分列（含“目标/完成/完成率”分组表头），或每个县区每个指标一行；
+单位有亿元、万元、万美元混用。有的县区超前、有的落后，一个县区的实际利用外资严重滞后；
+一个县区报送的签约项目数比台账多两个，驾驶舱会标出不一致（公开版台账金额脱敏，签约投资额也会不一致）。
 """
 
 
@@ -52,11 +59,13 @@ def plan_demo(seed: int = 2024, ref: Reference | None = None) -> list[LedgerFile
 
 
 def generate_demo(out_dir: Path, *, seed: int = 2024) -> list[Path]:
-    """Write the ledgers under out_dir/ledgers/<district>/ and out_dir/README.txt.
-    Returns the ledger files (not the README), in writing order."""
+    """Write the ledgers under out_dir/ledgers/<district>/, the targets and monthly indicator
+    reports under out_dir/targets/ (etl/demo/indicators.py) and out_dir/README.txt.
+    Returns the ledger files (not the targets, not the README), in writing order."""
     ref = load_reference()
     out_dir = Path(out_dir)
-    files = plan_demo(seed, ref)
+    projects = make_projects(ref, seed)
+    files = plan_ledgers(ref, projects, seed)
     written: list[Path] = []
     for f in files:
         target = out_dir / f.path
@@ -64,6 +73,7 @@ def generate_demo(out_dir: Path, *, seed: int = 2024) -> list[Path]:
         extra = {"total_error_wan": f.total_error_wan} if f.total_error_wan else {}
         rng = random.Random(f"{seed}:{f.district.code}:{f.as_of.isoformat()}")
         written.append(WRITERS[f.layout](target, f.rows, district=f.district.name, as_of=f.as_of, rng=rng, **extra))
+    write_indicator_files(out_dir / "targets", ref, projects, seed)
     n_projects = len({r["project_code"] for f in files if f.as_of == LATEST for r in f.rows if not r.get("bad")})
     (out_dir / "README.txt").write_text(
         README_TEXT.format(city=ref.city_name, n_districts=len(ref.districts), n_projects=n_projects),

@@ -34,6 +34,7 @@ class ParsedFile:
     rows_skipped: int = 0
 
     kind = "项目台账"
+    row_noun = "个项目行"
 
     @property
     def rows_loaded(self) -> int:
