@@ -138,32 +138,10 @@ def _row(load_id: int, as_of: date, pid: str, stage: str, period, batch, source_
 
 
 def refresh_current(con) -> None:
-    con.execute("DELETE FROM project_current")
-    con.execute(
-        """
-        INSERT INTO project_current
-        WITH latest AS (
-            SELECT * FROM project_rows
-            QUALIFY row_number() OVER (PARTITION BY project_id ORDER BY as_of DESC, load_id DESC) = 1
-        ),
-        known AS (
-            SELECT project_id,
-                   arg_max(sign_date, as_of) FILTER (WHERE sign_date IS NOT NULL) AS sign_date,
-                   arg_max(register_date, as_of) FILTER (WHERE register_date IS NOT NULL) AS register_date,
-                   arg_max(start_date, as_of) FILTER (WHERE start_date IS NOT NULL) AS start_date,
-                   arg_max(production_date, as_of) FILTER (WHERE production_date IS NOT NULL) AS production_date,
-                   min(as_of) AS first_seen
-            FROM project_rows GROUP BY project_id
-        )
-        SELECT latest.* REPLACE (
-                   coalesce(latest.sign_date, known.sign_date) AS sign_date,
-                   coalesce(latest.register_date, known.register_date) AS register_date,
-                   coalesce(latest.start_date, known.start_date) AS start_date,
-                   coalesce(latest.production_date, known.production_date) AS production_date),
-               known.first_seen
-        FROM latest JOIN known USING (project_id)
-        """
-    )
+    """The loader's own refresh (etl.store) over every project of the fixture."""
+    from etl.store import refresh_current as refresh
+
+    refresh(con, con.execute("SELECT DISTINCT project_id FROM project_rows").pl())
 
 
 def insert_rows(con, rows: list[dict]) -> None:
