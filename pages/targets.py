@@ -40,7 +40,9 @@ years = status["years"]
 sidebar_year = f.date_from.year if f.date_from is not None and f.date_from.year in years else None
 year = left.selectbox("年度", years, format_func=lambda y: f"{y}年", key="tg-year",
                       index=years.index(sidebar_year) if sidebar_year else 0)
-dates = data.call(targets.report_dates, year)
+# every date of the year in one query (the view is costly); the rest is derived from this frame
+year_rows = data.call(targets.indicator_progress, year)
+dates = targets.report_dates_of(year_rows)
 if not dates:
     st.info(f"{year}年已有目标，但还没有完成情况（指标月报或项目台账）。", icon="📥")
     st.stop()
@@ -54,16 +56,15 @@ export.page_pptx_button("targets", f, as_of=as_of)
 scope = f"县区：{'、'.join(f.districts)}" if f.districts else "范围：全市"
 caption = f"{scope}；{tc.month_label(as_of)}，序时进度 {fmt.pct(time_progress)}"
 
-st.info(data.call(targets.leader_sentence, year, as_of), icon="📣")
+st.info(targets.leader_sentence_of(year_rows, year, as_of), icon="📣")
 
-year_rows = data.call(targets.indicator_progress, year)     # every date of the year: one query
 progress = year_rows.filter(pl.col("as_of") == as_of)
-indicators = data.call(targets.indicators).filter(pl.col("indicator").is_in(progress["indicator"].unique().to_list()))
+indicators = targets.indicators_of(progress)
 names = indicators["indicator"].to_list()
 units = dict(zip(names, indicators["unit"].to_list()))
 
 # --- 全市 -----------------------------------------------------------------------------------
-city = data.call(targets.city_totals, year, as_of)
+city = targets.city_totals_of(year_rows, as_of)
 if city.height:
     st.subheader("全市完成情况")
     st.caption("大字为完成率，箭头为较序时进度（百分点）；悬停“?”看完成数和目标。")
@@ -134,8 +135,8 @@ for tab, ind in zip(tabs, names):
                     f"{r['district']}台账{tc.amount(r['actual_ledger'], unit)}、报送{tc.amount(r['actual_reported'], unit)}"
                     for r in disagree.iter_rows(named=True)), icon="⚠️")
         st.markdown(f"**{ind}：各县区逐月完成率与序时进度线**")
-        path = year_rows.filter((pl.col("indicator") == ind) & (pl.col("as_of") <= as_of)
-                                & pl.col("completion").is_not_null())
+        path = targets.trajectory_of(year_rows, ind).filter((pl.col("as_of") <= as_of)
+                                                            & pl.col("completion").is_not_null())
         if f.districts:
             path = path.filter(pl.col("district").is_in([*f.districts, "全市"]))
         focus_options = ["（全部）", *[d for d in shown if d in path["district"].to_list()]]

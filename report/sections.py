@@ -234,7 +234,7 @@ def targets(con, f: Filters, as_of: date | None, per_indicator: bool = False) ->
 
     year, at = found
     progress = t.indicator_progress(con, year, at)
-    names = t.indicators(con).filter(pl.col("indicator").is_in(progress["indicator"].unique().to_list()))
+    names = t.indicators_of(progress)     # the view once: the rest is derived from this frame
     indicators, units = names["indicator"].to_list(), dict(zip(names["indicator"], names["unit"]))
     rows = progress.filter(~pl.col("is_city") & pl.col("target").is_not_null())
     if f.districts:
@@ -246,11 +246,11 @@ def targets(con, f: Filters, as_of: date | None, per_indicator: bool = False) ->
         sentence = takeaways.target_gap(worst["district"], worst["indicator"], worst["completion"],
                                         worst["time_progress"]) if worst else takeaways.NO_DATA
     else:
-        sentence = t.leader_sentence(con, year, at).split("。")[0]   # the first sentence: who is furthest behind
+        sentence = t.leader_sentence_of(progress, year, at).split("。")[0]   # the first sentence: who is furthest behind
     items: list[Item] = []
     if districts and indicators:
         items.append(Chart(tc.matrix(rows, districts, indicators), f"各县区目标任务完成情况（{when}）", sentence))
-    city = t.city_totals(con, year, at)
+    city = t.city_totals_of(progress, at)
     if city.height and not f.districts:
         frame = pl.DataFrame([{
             "指标": r["indicator"], "年度目标": tc.amount(r["target"], r["unit"]),

@@ -6,6 +6,12 @@ time_progress) × 100. The traffic light needs the settings' thresholds, so it i
 from the exact values, not the rounded gap: green when behind by less than yellow_gap_points (or
 ahead), yellow when behind by yellow_gap_points … red_gap_points, red when more than
 red_gap_points behind.
+
+The view is costly on a big warehouse (it counts the ledgers at every report date), so a caller
+that needs several things about one year reads `indicator_progress(con, year)` once and derives
+the rest from that frame with the pure `*_of` functions (report_dates_of, indicators_of,
+city_totals_of, behind_summary_of, leader_sentence_of, trajectory_of); the functions taking `con`
+are the same computations for callers that need just one of them.
 """
 
 from __future__ import annotations
@@ -80,11 +86,23 @@ def status(con) -> dict:
 
 
 def report_dates(con, year: int) -> list[date]:
-    """The dates progress is measured at in a year, newest first."""
+    """The dates progress is measured at in a year, newest first: the dates of the view's rows
+    (its keys — calendar dates of a year with targets, and reported dates — without computing
+    the ledger figures)."""
     if not _ready(con):
         return []
     return [r[0] for r in con.execute(
-        "SELECT DISTINCT as_of FROM indicator_progress WHERE year = ? ORDER BY as_of DESC", [int(year)]).fetchall()]
+        """SELECT DISTINCT as_of FROM (
+               SELECT c.as_of, c.year FROM indicator_calendar c JOIN indicator_target_current t USING (year)
+               UNION SELECT as_of, year FROM indicator_reported)
+           WHERE year = ? ORDER BY as_of DESC""", [int(year)]).fetchall()]
+
+
+def report_dates_of(progress: pl.DataFrame) -> list[date]:
+    """report_dates from a year's `indicator_progress` frame, newest first."""
+    if progress.height == 0:
+        return []
+    return sorted(set(progress["as_of"].to_list()), reverse=True)
 
 
 def indicators(con) -> pl.DataFrame:
@@ -94,6 +112,15 @@ def indicators(con) -> pl.DataFrame:
     return con.execute(
         """SELECT indicator, any_value(unit) AS unit, any_value(source) AS source
            FROM indicator_progress GROUP BY indicator ORDER BY min(indicator_order), indicator""").pl()
+
+
+def indicators_of(progress: pl.DataFrame) -> pl.DataFrame:
+    """indicators() restricted to those in an `indicator_progress` frame, in the same order."""
+    if progress.height == 0:
+        return pl.DataFrame(schema={"indicator": pl.String, "unit": pl.String, "source": pl.String})
+    return (progress.group_by("indicator")
+            .agg(pl.col("unit").first(), pl.col("source").first(), pl.col("indicator_order").min().alias("_o"))
+            .sort("_o", "indicator").select("indicator", "unit", "source"))
 
 
 def _with_light(df: pl.DataFrame) -> pl.DataFrame:
@@ -120,7 +147,16 @@ def indicator_progress(con, year: int | None = None, as_of: date | None = None,
 def city_totals(con, year: int, as_of: date) -> pl.DataFrame:
     """One row per indicator for the whole city: the report's 全市 row where there is one, else
     the sum over the districts (targets and actuals of the districts that have both)."""
-    df = indicator_progress(con, year, as_of)
+    return city_totals_of(indicator_progress(con, year, as_of), as_of)
+
+
+def _at(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    return progress.filter(pl.col("as_of") == as_of) if progress.height else progress
+
+
+def city_totals_of(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """city_totals from an `indicator_progress` frame of the year (rows of other dates are ignored)."""
+    df = _at(progress, as_of)
     if df.height == 0:
         return df
     yellow, red = thresholds()
@@ -154,10 +190,23 @@ def trajectory(con, year: int, indicator: str) -> pl.DataFrame:
     return indicator_progress(con, year, None, indicator)
 
 
+def trajectory_of(progress: pl.DataFrame, indicator: str) -> pl.DataFrame:
+    """trajectory from an `indicator_progress` frame of the year."""
+    return progress.filter(pl.col("indicator") == indicator) if progress.height else progress
+
+
 def behind_summary(con, year: int, as_of: date) -> dict:
     """For the leader's sentence: districts with targets, those with a yellow or red light, the
     furthest behind (district, indicator, exact gap) and the red ones."""
-    df = indicator_progress(con, year, as_of).filter(~pl.col("is_city") & pl.col("target").is_not_null())
+    return behind_summary_of(indicator_progress(con, year, as_of), as_of)
+
+
+def behind_summary_of(progress: pl.DataFrame, as_of: date) -> dict:
+    """behind_summary from an `indicator_progress` frame of the year."""
+    df = _at(progress, as_of)
+    if df.height == 0:
+        return {"districts": [], "behind": [], "worst": None, "red": [], "missing": []}
+    df = df.filter(~pl.col("is_city") & pl.col("target").is_not_null())
     districts = df.unique("district", maintain_order=True)["district"].to_list()
     lagging = df.filter(pl.col("light").is_in([YELLOW, RED]))
     behind = lagging.unique("district", maintain_order=True)["district"].to_list()
@@ -173,7 +222,12 @@ def behind_summary(con, year: int, as_of: date) -> dict:
 
 def leader_sentence(con, year: int, as_of: date) -> str:
     """'7个县区中3个落后序时进度，召陵区实际利用外资落后31.2个百分点。'"""
-    s = behind_summary(con, year, as_of)
+    return leader_sentence_of(indicator_progress(con, year, as_of), year, as_of)
+
+
+def leader_sentence_of(progress: pl.DataFrame, year: int, as_of: date) -> str:
+    """leader_sentence from an `indicator_progress` frame of the year."""
+    s = behind_summary_of(progress, as_of)
     n = len(s["districts"])
     if n == 0:
         return f"{year}年尚无县区目标任务数据。"

@@ -87,27 +87,33 @@ WITH dates AS (
     UNION
     SELECT same_day_last_year(as_of) FROM indicator_calendar
 ),
-signed AS (
-    SELECT DISTINCT d.report_date, h.project_id
-    FROM dates d JOIN project_history h
-      ON h.as_of <= d.report_date AND year(h.sign_date) = year(d.report_date)
+-- only projects some snapshot up to the newest date gives a sign date in a year measured can count;
+-- numbered, so that the windows below partition by an integer and not the long project_id
+bounds AS (SELECT list(DISTINCT year(report_date)) AS years, max(report_date) AS last_date FROM dates),
+candidates AS (
+    SELECT project_id, row_number() OVER () AS pid
+    FROM (SELECT DISTINCT h.project_id FROM project_history h, bounds b
+          WHERE h.as_of <= b.last_date AND list_contains(b.years, year(h.sign_date)))
 ),
-snapshots AS (
-    SELECT s.report_date, h.project_id, h.as_of, h.district_code, h.sign_date, h.total_investment_wan
-    FROM signed s JOIN project_history h ON h.project_id = s.project_id AND h.as_of <= s.report_date
-),
-latest AS (
-    SELECT report_date, project_id, district_code, total_investment_wan,
-           coalesce(sign_date, arg_max(sign_date, as_of) FILTER (WHERE sign_date IS NOT NULL) OVER w) AS sign_date
-    FROM snapshots
-    WINDOW w AS (PARTITION BY report_date, project_id)
-    QUALIFY as_of = max(as_of) OVER w
+-- each snapshot row with the sign date known by then (an earlier snapshot's is kept) and the
+-- project's next snapshot date: the row describes the project from as_of until next_as_of
+in_force AS (
+    SELECT pid, as_of, district_code, total_investment_wan,
+           coalesce(sign_date, last_value(sign_date IGNORE NULLS) OVER w) AS sign_date,
+           first_value(as_of) OVER (w RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_as_of
+    FROM (SELECT c.pid, h.as_of, h.as_of - DATE '2000-01-01' AS day, h.district_code,
+                 h.total_investment_wan, h.sign_date
+          FROM project_history h JOIN candidates c USING (project_id), bounds b
+          WHERE h.as_of <= b.last_date)
+    WINDOW w AS (PARTITION BY pid ORDER BY day)
 ),
 counted AS (
-    SELECT report_date, project_id, district_code, max(total_investment_wan) AS wan
-    FROM latest
-    WHERE sign_date BETWEEN make_date(year(report_date), 1, 1) AND report_date
-      AND district_code IS NOT NULL
+    SELECT d.report_date, f.pid AS project_id, f.district_code, max(f.total_investment_wan) AS wan
+    FROM in_force f JOIN dates d
+      ON year(d.report_date) = year(f.sign_date)
+     AND d.report_date >= f.sign_date AND d.report_date >= f.as_of
+     AND (f.next_as_of IS NULL OR d.report_date < f.next_as_of)
+    WHERE f.district_code IS NOT NULL
     GROUP BY ALL
 ),
 ledger_dates AS (
@@ -160,6 +166,7 @@ WHERE i.source = 'ledger' AND m.district_code IS NOT NULL;
 -- light needs the thresholds in the settings: warehouse/targets.py adds it.
 CREATE OR REPLACE VIEW indicator_progress AS
 WITH city AS (SELECT any_value(city_code) AS code FROM ref_districts),
+ledger AS MATERIALIZED (SELECT * FROM indicator_ledger_actuals),     -- computed once, joined twice
 keys AS (
     SELECT c.as_of, c.year, t.district_code, t.indicator
     FROM indicator_calendar c JOIN indicator_target_current t USING (year)
@@ -190,12 +197,12 @@ joined AS (
     LEFT JOIN ref_indicators i USING (indicator)
     LEFT JOIN indicator_target_current t USING (year, district_code, indicator)
     LEFT JOIN indicator_reported r USING (as_of, district_code, indicator)
-    LEFT JOIN indicator_ledger_actuals l
+    LEFT JOIN ledger l
       ON l.as_of = k.as_of AND l.district_code = k.district_code AND l.indicator = k.indicator
     LEFT JOIN prior_reported pr
       ON pr.year = k.year - 1 AND pr.month = month(k.as_of) AND pr.district_code = k.district_code
      AND pr.indicator = k.indicator
-    LEFT JOIN indicator_ledger_actuals lp
+    LEFT JOIN ledger lp
       ON lp.as_of = same_day_last_year(k.as_of) AND lp.district_code = k.district_code
      AND lp.indicator = k.indicator
 ),
