@@ -1,0 +1,201 @@
+"""Query benchmarks: every page's queries against one generated warehouse.
+
+App way: each call opens a read-only connection with warehouse.db.reading, runs the warehouse
+function with the page's arguments and closes the connection — what ui.data.call does on a cache
+miss (Streamlit's cache is not used: it would hide the work). Floor: the same aggregation
+written directly in SQL (bench/queries.py) on one connection kept open. Both are warmed up
+once; the app way is then repeated `repeat` times (first, with no other connection open), the
+floor max(3, repeat/2) times (only its median is used). A call slower than SLOW seconds twice in
+a row (warm-up and the next run) is measured once; one slower than `cap` seconds is interrupted
+and reported as a timeout, and the rest of that page is not run at that size.
+
+Filter-independent queries (data status, freshness, 数据管理, 目标进度, a project's detail) are
+measured once per warehouse and counted in every scenario's page totals. A page total at
+repetition k is the sum of the page's calls at repetition k (times how often the page makes
+the call): the server-side work of opening the page without a cache, before any chart is drawn.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+
+from bench.queries import PAGES, QUERIES, Context, available, make_context, same_answer, scenarios
+from bench.stats import summary
+from warehouse.db import reading
+
+SLOW = 5.0
+
+
+class Timeout(Exception):
+    pass
+
+
+def _timed(con, fn, cap: float):
+    """Run fn() with con.interrupt() after cap seconds; (seconds, result) or Timeout."""
+    timer = threading.Timer(cap, con.interrupt)
+    timer.start()
+    t0 = time.perf_counter()
+    try:
+        result = fn()
+    except duckdb.InterruptException as exc:
+        raise Timeout() from exc
+    finally:
+        timer.cancel()
+    return time.perf_counter() - t0, result
+
+
+def run_app(db: Path, query, filters, ctx: Context, cap: float):
+    """One app-way call: open read-only, run, close — all timed."""
+    t0 = time.perf_counter()
+    with reading(db) as con:
+        con.execute("SET enable_progress_bar = false")
+        _, result = _timed(con, lambda: query.app(con, filters, ctx), cap)
+    return time.perf_counter() - t0, result
+
+
+def run_floor(con, query, filters, ctx: Context, cap: float):
+    def go():
+        out = []
+        for sql in query.floor(filters, ctx):
+            rows = con.execute(sql).fetchall()
+            if not sql.lstrip().upper().startswith("CREATE"):
+                out.append(rows)
+        return out
+    return _timed(con, go, cap)
+
+
+def measure_query(db: Path, query, filters, ctx: Context, repeat: int, cap: float) -> dict:
+    """The app way first, with no other connection open in this process (DuckDB would share an
+    open database instance, its catalog and buffers, with a new connection: the app opens a
+    fresh one per call); then the floor on one connection opened for it and warmed up."""
+    why = available(query)
+    if why:
+        return {"skipped": why}
+    out: dict = {"calls_per_page": query.calls}
+    try:
+        first, app_result = run_app(db, query, filters, ctx, cap)
+    except Timeout:
+        return {"timeout": cap}
+    app: list[float] = []
+    slow = False
+    try:
+        if first > SLOW:                  # slow, or a hiccup of a busy machine? once more decides
+            second = run_app(db, query, filters, ctx, cap)[0]
+            app.append(second)
+            slow = second > SLOW
+        while len(app) < repeat and not slow:
+            app.append(run_app(db, query, filters, ctx, cap)[0])
+    except Timeout:
+        out["late_timeout"] = cap
+    app = app or [first]
+    out["app"] = summary(app)
+    out["app_samples"] = app
+    if query.floor is None:
+        return out
+    if query.floor_is_view and slow:
+        out["floor_skipped"] = "the floor is the same view; the call is over 5 s"
+        return out
+    floor_repeat = max(3, (repeat + 1) // 2)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute("SET enable_progress_bar = false")
+        floor_first, floor_result = run_floor(con, query, filters, ctx, cap)
+        try:
+            out["same_answer"] = bool(same_answer(query, app_result, floor_result))
+        except Exception as exc:          # a shape the comparison does not know: say so, do not fail
+            out["same_answer"] = f"not compared: {type(exc).__name__}"
+        floor = [floor_first] if floor_first > SLOW else []
+        while len(floor) < floor_repeat and not (floor and floor_first > SLOW):
+            floor.append(run_floor(con, query, filters, ctx, cap)[0])
+        out["floor"] = summary(floor)
+        out["ratio"] = out["app"]["median"] / out["floor"]["median"] if out["floor"]["median"] else None
+    except Timeout:
+        out["floor_timeout"] = cap
+    finally:
+        con.close()
+    return out
+
+
+def page_totals(page_keys: list[str], results: dict, repeat: int) -> dict:
+    missing = [k for k in page_keys if "app" not in results.get(k, {})]
+    if missing:
+        reasons = {k: ("超时" if "timeout" in results.get(k, {}) else results.get(k, {}).get("skipped", "未测"))
+                   for k in missing}
+        return {"incomplete": reasons}
+    totals = []
+    for i in range(repeat):
+        total = 0.0
+        for k in page_keys:
+            samples = results[k]["app_samples"]
+            total += samples[i % len(samples)] * results[k]["calls_per_page"]
+        totals.append(total)
+    return summary(totals)
+
+
+def run(db: Path, *, repeat: int, sample_city: str, cap: float, progress=print, label: str = "",
+        views: list[str] | None = None) -> dict:
+    with reading(db) as con:
+        ctx = make_context(con, sample_city)
+    connect = []
+    for _ in range(max(repeat, 5)):
+        t0 = time.perf_counter()
+        with reading(db) as con:
+            con.execute("SELECT 1").fetchall()
+        connect.append(time.perf_counter() - t0)
+    shared: dict[str, dict] = {}
+    out_scenarios = []
+    for key, title, filters in scenarios(ctx):
+        if views and key not in views:
+            continue
+        results: dict[str, dict] = {}
+        for page, (page_title, keys) in PAGES.items():
+            timed_out = False
+            for qkey in keys:
+                query = QUERIES[qkey]
+                if qkey in results:
+                    continue
+                if not query.filtered and qkey in shared:
+                    results[qkey] = shared[qkey]
+                    continue
+                if timed_out:
+                    results[qkey] = {"skipped": "an earlier query of this page timed out"}
+                    continue
+                r = measure_query(db, query, filters, ctx, repeat, cap)
+                results[qkey] = r
+                if not query.filtered:
+                    shared[qkey] = r
+                timed_out = "timeout" in r
+                if progress:
+                    progress(_line(label, title, qkey, r))
+        pages = {page: page_totals(keys, results, repeat) for page, (_, keys) in PAGES.items()}
+        out_scenarios.append({"key": key, "label": title, "filters": _describe(filters), "queries": results,
+                              "pages": pages})
+    return {"connect": summary(connect), "context": {"newest": str(ctx.newest), "project_id": ctx.project_id,
+                                                     "target_year": ctx.target_year,
+                                                     "report_date": str(ctx.report_date)},
+            "scenarios": out_scenarios}
+
+
+def _describe(f) -> dict:
+    return {k: (list(v) if isinstance(v, tuple) else (str(v) if v is not None else None))
+            for k, v in f.__dict__.items() if v not in ((), None)}
+
+
+def _line(label: str, scenario: str, key: str, r: dict) -> str:
+    head = f"  [{label} · {scenario[:8]}] {key:42}"
+    if "skipped" in r:
+        return f"{head} 未测：{r['skipped'][:60]}"
+    if "timeout" in r:
+        return f"{head} 超时（>{r['timeout']:.0f}s）"
+    app = r["app"]
+    floor = r.get("floor")
+    text = f"{head} 中位 {app['median'] * 1000:8.1f}ms  p95 {app['p95'] * 1000:8.1f}ms"
+    if floor:
+        text += f"  直写SQL {floor['median'] * 1000:8.1f}ms  比值 {r['ratio']:.2f}"
+    if r.get("same_answer") is False:
+        text += "  ⚠ 结果与直写SQL不同"
+    return text

@@ -1,0 +1,105 @@
+"""The benchmark (python -m bench) at a tiny size, so it cannot rot: the whole pipeline runs —
+province reference, generated warehouse, real ledger files through the loader, the consistency
+checks, every page's queries against their direct-SQL floors, the report — and its outputs are
+checked for shape. No timing is asserted (the machine running the tests is busy)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = 2000
+
+
+def _bench(out: Path, *args: str, timeout: float = 300) -> tuple[dict, str]:
+    md = out / "BENCHMARKS.md"
+    r = subprocess.run([sys.executable, "-m", "bench", "--sizes", str(SIZE), "--repeat", "1", "--out", str(out),
+                        "--md", str(md), *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    assert r.returncode == 0, (r.stdout[-2000:], r.stderr[-3000:])
+    return json.loads((out / "results.json").read_text(encoding="utf-8")), md.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    return _bench(tmp_path_factory.mktemp("bench"), "--skip", "ledger200k,app,export", "--views", "all,narrow")
+
+
+def test_report_written(run):
+    results, md = run
+    for heading in ("## 结论 · Goals", "## How to reproduce", "## Machine", "## Design", "## Data sets",
+                    "## Loading", "## Page queries", "## Known gaps"):
+        assert heading in md
+    assert "Do not edit by hand" in md
+    m = results["machine"]
+    assert m["logical_cores"] >= 1 and m["ram_gb"] > 0 and m["packages"]["duckdb"]
+    info = results["warehouses"][str(SIZE)]
+    assert info["projects"] == SIZE
+    assert info["history_rows"] > 10 * SIZE          # monthly snapshots since 2021
+    assert info["loads"] > 181                        # one file per district per month
+
+
+def test_generated_warehouse_is_what_the_loader_writes(run):
+    c = run[0]["loading"]["consistency"]
+    assert c["schema"]["same"], c["schema"]["differences"]
+    v = c["values"]
+    assert v["matched"] == v["expected"] == v["loaded"] > 0
+    assert v["mismatches"] == {}, v["examples"]
+    assert v["columns_compared"] >= 25
+    assert c["current"]["same"], c["current"]
+
+
+def test_loading_measured(run):
+    L = run[0]["loading"]
+    fresh = L["fresh"]
+    assert fresh["files"] >= 5 and len(fresh["layouts"]) >= 4      # mixed real layouts
+    assert fresh["rows_loaded"] > 0 and fresh["problems"] == []
+    for who in ("bare", "loader", "analyst"):
+        assert fresh["seconds"][who]["n"] >= 1 and fresh["seconds"][who]["median"] > 0
+        assert fresh["peak_rss_mb"][who] > 0
+    assert fresh["ratio_to_bare"] > 0 and fresh["ratio_to_analyst"] > 0 and fresh["rows_per_second"] > 0
+    inc = L["incremental"][str(SIZE)]
+    assert inc["rows_loaded"] == fresh["rows_loaded"] and inc["problems"] == [] and inc["peak_rss_mb"] > 0
+
+
+def test_every_page_query_measured_and_floor_agrees(run):
+    from bench.queries import PAGES
+    q = run[0]["queries"][str(SIZE)]
+    assert [s["key"] for s in q["scenarios"]] == ["all", "narrow"]
+    for sc in q["scenarios"]:
+        for page, (_, keys) in PAGES.items():
+            assert "median" in sc["pages"][page], (sc["key"], page, sc["pages"][page])
+            for key in keys:
+                r = sc["queries"][key]
+                assert r["app"]["n"] >= 1 and r["app"]["median"] > 0, (key, r)
+                assert r.get("same_answer") is True, (sc["key"], key, r.get("same_answer"))
+
+
+def test_registry_covers_every_page_call():
+    """A page that gains a warehouse call must get it registered in bench/queries.py."""
+    from bench.app_memory import app_pages
+    from bench.queries import PAGES, QUERIES
+
+    covered = {".".join(k.split(".")[:2]) for k in QUERIES} | {"freshness.data_status", "options.filter_options"}
+    missing = []
+    for page in sorted((ROOT / "pages").glob("*.py")):
+        for module, fn in re.findall(r"data\.call\(\s*(\w+)\.(\w+)", page.read_text(encoding="utf-8")):
+            if f"{module}.{fn}" not in covered:
+                missing.append(f"{page.name}: {module}.{fn}")
+    assert missing == []
+    assert {path for path, _ in app_pages()} <= set(PAGES)
+
+
+@pytest.mark.browser
+def test_app_memory_measured(tmp_path):
+    results, md = _bench(tmp_path, "--skip", "loading,ledger200k,queries,export")
+    app = results["app"]
+    assert app["peak_rss_mb"] > app["idle_rss_mb"] > 0
+    assert {p["path"] for p in app["pages"]} >= {"overview", "map", "data"}
+    assert all(p["status"] == "ok" for p in app["pages"]), app["pages"]
+    assert "## The app's memory" in md
