@@ -55,7 +55,7 @@ def _save_uploads(files) -> tuple[list[Path], dict[Path, str]]:
 
 def _show_result(result, preview: bool) -> None:
     icon = {"loaded": "✅", "unchanged": "ℹ️", "refused": "⛔"}.get(result.status, "•")
-    st.markdown(f"{icon} {result.message or ''}")
+    st.markdown(f"{icon} {fmt.text(result.message or '')}")
     if result.status == "refused":
         return
     a, b, c, d = st.columns(4)
@@ -64,7 +64,7 @@ def _show_result(result, preview: bool) -> None:
     c.metric("跳过（标题/合计行）", fmt.count(result.rows_skipped, "行"))
     d.metric("拒绝", fmt.count(result.rows_rejected, "行"))
     for w in result.warnings:
-        st.warning(w)
+        st.warning(fmt.text(w))
     if preview and result.preview is not None and result.preview.height:
         st.markdown("**将入库的行（前 200 行）**")
         columns = [c for c in PREVIEW_COLUMNS if c in result.preview.columns] or None  # targets/reports
@@ -150,7 +150,7 @@ with fresh:
     df = data.call(freshness.district_freshness)
     late = df.filter(pl.col("late"))["district"].to_list()
     if late:
-        st.warning("逾期未报：" + "、".join(late), icon=":material/schedule:")
+        st.warning("逾期未报：" + fmt.text("、".join(late)), icon=":material/schedule:")
     shown = df.with_columns(
         pl.when(pl.col("latest_as_of").is_null()).then(pl.lit("未报送"))
         .when(pl.col("late")).then(pl.lit("逾期")).otherwise(pl.lit("正常")).alias("status"))

@@ -57,7 +57,7 @@ if chosen:
     a, b, c, d = st.columns(4)
     a.metric("总投资", fmt.yi(detail["total_investment_wan"]))
     b.metric("当前阶段", detail["stage"])
-    c.metric("县区", detail["district"])
+    layout.fact(c, "县区", detail["district"])
     d.metric("首次入库", fmt.day(detail["first_seen"]))
     st.markdown("**历次台账中的进度**")
     export.show(charts.stage_history(history), f"项目进度：{detail['project_name']}", None, key="ledger-history-chart")

@@ -64,10 +64,10 @@ if project_id:
         st.markdown(f"#### {fmt.yi(detail['total_investment_wan'])} · {detail['stage']}")
         st.text(detail["project_name"])
         a, b, c, d = st.columns(4)
-        a.metric("县区", detail["district"])
-        b.metric("产业链", detail["chain"] if detail["chain_known"] else f"未识别：{detail['chain']}")
-        c.metric("签约时间", fmt.day(detail["sign_date"]))
-        d.metric("投资方", detail["investor"] or "—")
+        layout.fact(a, "县区", detail["district"])
+        layout.fact(b, "产业链", detail["chain"] if detail["chain_known"] else f"未识别：{detail['chain']}")
+        layout.fact(c, "签约时间", fmt.day(detail["sign_date"]))
+        layout.fact(d, "投资方", detail["investor"])
         if detail["location_approximate"]:
             st.caption("该项目位置为近似位置（按园区或县区中心标注）。")
 

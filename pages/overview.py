@@ -68,7 +68,7 @@ with right:
         names = "、".join(
             f"{r['district']}（{'未报送' if r['latest_as_of'] is None else '最新 ' + fmt.day(r['latest_as_of'])}）"
             for r in late.iter_rows(named=True))
-        st.warning(f"逾期未报：{names}", icon=":material/schedule:")
+        st.warning(f"逾期未报：{fmt.text(names)}", icon=":material/schedule:")
     else:
         st.success("各县区台账均已按时报送", icon=":material/check_circle:")
     shown = fresh.with_columns(

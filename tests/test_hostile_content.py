@@ -58,9 +58,6 @@ NO_QUOTE = tuple(h for h in HOSTILE if '"' not in h)
 RAW_MARKUP = ("<script", "<img")        # escaped text may still read "onerror=" (as text)
 DOUBLE_ESCAPED = ("&lt;", "&gt;", "&amp;", "&quot;", "&#x27;", "&#39;")
 
-MARKDOWN_DEFECT = ("district names reach markdown unescaped: pages/overview.py:71 and pages/data_admin.py:153 "
-                   "(st.warning('逾期未报：…')) render '**粗体** [链接](http://evil)' as bold text and a link")
-
 
 def address(url: str, path: str, query: str = "") -> str:
     return f"{url}/{'' if path == DEFAULT_PATH else path}" + (f"?{query}" if query else "")
@@ -201,8 +198,7 @@ def test_every_page_shows_hostile_text_as_text(hostile, script, query):
 
 
 @pytest.mark.parametrize("script", [
-    pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=MARKDOWN_DEFECT))
-    if s in ("pages/overview.py", "pages/data_admin.py") else s for s in SCRIPTS])
+    s for s in SCRIPTS])
 def test_no_ledger_text_is_rendered_as_markdown(hostile, script):
     """Markdown in a name stays text: no element that renders markdown carries it raw."""
     at = open_page(script, {"year": "all"})
@@ -210,9 +206,6 @@ def test_no_ledger_text_is_rendered_as_markdown(hostile, script):
         assert MARKDOWN not in text and "http://evil" not in text, (kind, text[:300])
 
 
-@pytest.mark.xfail(strict=True, reason="ui/filters.py:172 puts the clicked district (pages/overview.py:45 "
-                   "label f'县区 = {picked}') into st.info as markdown: a name '**粗体** [链接](http://evil)' "
-                   "becomes bold text and a link")
 def test_cross_filter_label_is_text(hostile):
     at = open_page("pages/overview.py")
     # what pages/overview.py stores when the bar of that district is clicked
@@ -225,9 +218,6 @@ def test_cross_filter_label_is_text(hostile):
     assert MARKDOWN not in info and "http://evil" not in info
 
 
-@pytest.mark.xfail(strict=True, reason="pages/data_admin.py:58 (st.markdown of the result message, with the "
-                   "uploaded file's name) and :67 (st.warning of loader warnings naming unknown districts and "
-                   "chains) render ledger text as markdown")
 def test_upload_preview_shows_names_as_text(empty_warehouse, tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
     db.write_bytes(empty_warehouse.read_bytes())     # no hostile district in the freshness warning
@@ -276,8 +266,8 @@ def test_ledger_detail_shows_the_name_as_text(hostile):
     tree.get_widget_states = with_selection          # a click on the first row, as the browser sends it
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert [t.value for t in at.text] == [hx.TOOLTIP_NAME]
-    assert metrics(at)["县区"] == SQL
+    texts = [t.value for t in at.text]
+    assert texts[0] == hx.TOOLTIP_NAME and SQL in texts      # shown with st.text: never markdown
     for kind, text, _ in markdown_texts(at):
         assert hx.TOOLTIP_NAME not in text, kind
 
@@ -543,9 +533,6 @@ def test_svg_chart_holds_escaped_text(ranking):
     assert not [t for t in texts if any(e in t for e in DOUBLE_ESCAPED) and "HYPERLINK" not in t]
 
 
-@pytest.mark.xfail(strict=True, reason="ui/charts.py:24 esc() is html.escape(value) with quote=True: a "
-                   "double quote becomes &quot;, which plotly does not decode, so =HYPERLINK(\"http://evil\",\"点我\") "
-                   "shows as =HYPERLINK(&quot;http://evil&quot;,…) in chart labels, hovers and exported images")
 def test_quotes_in_chart_labels_are_literal(ranking):
     df, fig = ranking
     assert HYPERLINK in df["district"].to_list()
@@ -645,9 +632,7 @@ def test_every_page_in_the_browser(hostile_app, tab, shots, path):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=MARKDOWN_DEFECT))
-    if p in ("overview", "data") else p for p in PATHS])
+@pytest.mark.parametrize("path", PATHS)
 def test_no_markdown_link_or_bold_from_ledger_text(hostile_app, tab, path):
     url, _ = hostile_app
     _open(tab, address(url, path, "year=all"))
@@ -682,7 +667,6 @@ def test_chart_ticks_and_hover_are_literal(hostile_app, tab, shots):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason="ui/charts.py:24 esc() turns \" into &quot;, which plotly shows literally")
 def test_chart_ticks_with_quotes_are_literal(hostile_app, tab):
     url, _ = hostile_app
     _open(tab, address(url, DEFAULT_PATH, "year=all"))
@@ -720,16 +704,13 @@ def test_map_tooltip_and_detail_are_text(hostile_app, tab, shots):
     tab.mouse.click(*where)
     tab.wait_for_selector("text=选中的项目", timeout=15_000)
     wait_idle(tab)
-    assert tab.locator('[data-testid="stText"]').all_inner_texts() == [hx.TOOLTIP_NAME]
+    assert tab.locator('[data-testid="stText"]').all_inner_texts()[0] == hx.TOOLTIP_NAME
     found = tab.evaluate(INJECTED_JS)
     assert (found["img"], found["onerror"], found["scripts"]) == (0, 0, 0), found
     tab.screenshot(path=str(shots / "hostile-map-detail.png"), full_page=True)
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason="st.metric renders its value as markdown: pages/map.py:67-70 (县区, 产业链, "
-                   "投资方) and pages/ledger.py:59-60 show ledger text as metric values, so '--' becomes '—' and "
-                   "'**粗体** [链接](http://evil)' becomes bold text and a link")
 def test_map_detail_metric_values_are_literal(hostile_app, tab):
     from browser.test_dashboard import _pixel
     from ui.maps import view_for
@@ -749,10 +730,10 @@ def test_map_detail_metric_values_are_literal(hostile_app, tab):
     tab.mouse.click(*_pixel(canvas.bounding_box(), view, *hx.TOOLTIP_POINT))
     tab.wait_for_selector("text=选中的项目", timeout=15_000)
     wait_idle(tab)
-    metrics_box = tab.locator('[data-testid="stMetric"]')
-    assert metrics_box.locator("a, strong").count() == 0
-    values = tab.locator('[data-testid="stMetricValue"]').all_inner_texts()
-    assert SQL in values and MARKDOWN in values, values
+    main = tab.locator('[data-testid="stMain"]')
+    assert main.locator('a[href="http://evil"], strong:has-text("粗体")').count() == 0
+    values = [v.strip() for v in tab.locator('[data-testid="stText"]').all_inner_texts()]
+    assert SQL in values and any(MARKDOWN in v for v in values), values
 
 
 @pytest.mark.browser

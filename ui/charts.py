@@ -19,7 +19,8 @@ CONFIG = {"displaylogo": False,
 
 
 def esc(value) -> str:
-    return "—" if value is None else html.escape(str(value))
+    # quote=False: plotly renders &lt; &gt; &amp; but shows &quot; literally
+    return "—" if value is None else html.escape(str(value), quote=False)
 
 
 def yi_floats(df: pl.DataFrame, column: str) -> list[float]:

@@ -13,6 +13,7 @@ from datetime import date
 import streamlit as st
 
 from ui.data import call
+from ui import format as fmt
 from ui.format import period as period_label
 from warehouse.filters import ALL_TIME, FilterOptions, Filters, TimeChoice, from_query, to_query
 from warehouse.options import filter_options
@@ -189,7 +190,7 @@ def cross_filter_bar(page: str) -> None:
     if not xf:
         return
     left, right = st.columns([5, 1], vertical_alignment="center")
-    left.info(f"联动筛选：{xf['label']}（点击图表设置，本页其余图表随之筛选）", icon=":material/link:")
+    left.info(f"联动筛选：{fmt.text(xf['label'])}（点击图表设置，本页其余图表随之筛选）", icon=":material/link:")
     right.button("清除联动筛选", key=f"clear-xf-{page}", on_click=clear_cross_filter, args=(page,),
                  type="primary", width="stretch")
 

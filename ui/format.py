@@ -5,6 +5,7 @@ Money arrives as DECIMAL 万元 from the warehouse and is rounded only here, for
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -69,3 +70,13 @@ def window(d1: date | None, d2: date | None) -> str:
     if d1 is None and d2 is None:
         return "全部时间"
     return f"{day(d1) if d1 else '最早'} — {day(d2) if d2 else '最新'}"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def text(value) -> str:
+    """Ledger text (names, file names, messages quoting cells) for Streamlit elements that render
+    markdown (st.markdown, st.info/warning, st.metric values): every markdown character escaped,
+    so '**粗体** [链接](http://x)' shows exactly as written."""
+    return "" if value is None else _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))

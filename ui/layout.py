@@ -42,3 +42,10 @@ def header(title: str, status: dict | None = None, note: str | None = None) -> N
         parts.append(note)
     if parts:
         st.caption("　".join(parts))
+
+
+def fact(container, label: str, value) -> None:
+    """A label and a ledger value shown literally (st.metric would render the value as markdown:
+    '--' becomes '—', '**x**' bold)."""
+    container.caption(label)
+    container.text("—" if value in (None, "") else str(value))
