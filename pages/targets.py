@@ -29,7 +29,7 @@ START_TEXT = """
 status = data.call(targets.status)
 if status["empty"]:
     layout.header(TITLE)
-    st.info("尚无数据：请先导入目标任务分解表和指标完成情况表", icon="📥")
+    st.info("尚无数据：请先导入目标任务分解表和指标完成情况表", icon=":material/upload_file:")
     st.markdown(START_TEXT)
     st.stop()
 
@@ -44,7 +44,7 @@ year = left.selectbox("年度", years, format_func=lambda y: f"{y}年", key="tg-
 year_rows = data.call(targets.indicator_progress, year)
 dates = targets.report_dates_of(year_rows)
 if not dates:
-    st.info(f"{year}年已有目标，但还没有完成情况（指标月报或项目台账）。", icon="📥")
+    st.info(f"{year}年已有目标，但还没有完成情况（指标月报或项目台账）。", icon=":material/upload_file:")
     st.stop()
 as_of = right.selectbox("截至", dates, format_func=tc.month_label, key="tg-as-of")
 time_progress = as_of.month / 12
@@ -56,7 +56,7 @@ export.page_pptx_button("targets", f, as_of=as_of)
 scope = f"县区：{'、'.join(f.districts)}" if f.districts else "范围：全市"
 caption = f"{scope}；{tc.month_label(as_of)}，序时进度 {fmt.pct(time_progress)}"
 
-st.info(targets.leader_sentence_of(year_rows, year, as_of), icon="📣")
+st.info(targets.leader_sentence_of(year_rows, year, as_of), icon=":material/campaign:")
 
 progress = year_rows.filter(pl.col("as_of") == as_of)
 indicators = targets.indicators_of(progress)
@@ -80,8 +80,8 @@ districts_df = progress.filter(~pl.col("is_city")).unique("district", maintain_o
 shown = [d for d in districts_df.sort("district_order")["district"].to_list()
          if not f.districts or d in f.districts]
 st.subheader("县区 × 指标完成情况")
-st.caption(f"🟢 达到序时进度或落后不足{tc.number(yellow)}个百分点　🟡 落后{tc.number(yellow)}–"
-           f"{tc.number(red)}个百分点　🔴 落后超过{tc.number(red)}个百分点　⚪ 无完成数"
+st.caption(f":green[●] 达到序时进度或落后不足{tc.number(yellow)}个百分点　:orange[●] 落后{tc.number(yellow)}–"
+           f"{tc.number(red)}个百分点　:red[●] 落后超过{tc.number(red)}个百分点　○ 无完成数"
            "（阈值见系统设置 progress）　* 台账未更新到所选月份，按最近一期台账统计")
 matrix_rows = progress.filter(~pl.col("is_city") & pl.col("target").is_not_null())
 if shown and names:
@@ -133,7 +133,7 @@ for tab, ind in zip(tabs, names):
             if disagree.height:
                 st.warning("台账与县区报送不一致：" + "；".join(
                     f"{r['district']}台账{tc.amount(r['actual_ledger'], unit)}、报送{tc.amount(r['actual_reported'], unit)}"
-                    for r in disagree.iter_rows(named=True)), icon="⚠️")
+                    for r in disagree.iter_rows(named=True)), icon=":material/warning:")
         st.markdown(f"**{ind}：各县区逐月完成率与序时进度线**")
         path = targets.trajectory_of(year_rows, ind).filter((pl.col("as_of") <= as_of)
                                                             & pl.col("completion").is_not_null())

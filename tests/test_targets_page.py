@@ -54,7 +54,7 @@ def test_xicheng_seed_on_the_page(tmp_path, warehouse):
     assert at.title[0].value == "目标进度"
     signed = ranking(at, "签约项目数")["西城区"]
     assert (signed["目标"], signed["完成"], signed["完成率"], signed["较序时进度"], signed["预警"]) == \
-        ("12个", "8个", "66.67%", "+16.67个百分点", "🟢 绿灯")
+        ("12个", "8个", "66.67%", "+16.67个百分点", "● 绿灯")
     money = ranking(at, "签约项目投资额")["西城区"]
     assert (money["目标"], money["完成"], money["完成率"]) == ("20.00亿元", "10.00亿元", "50.00%")
     foreign = ranking(at, "实际利用外资")["西城区"]
@@ -62,7 +62,7 @@ def test_xicheng_seed_on_the_page(tmp_path, warehouse):
     at.selectbox(key="tg-as-of").set_value(MAY).run()
     trade = ranking(at, "货物进出口额")["西城区"]
     assert (trade["目标"], trade["完成"], trade["完成率"], trade["预警"]) == \
-        ("5,300.00万元", "1,116.12万元", "21.06%", "🟡 黄灯")
+        ("5,300.00万元", "1,116.12万元", "21.06%", "● 黄灯")
     assert "西城区货物进出口额落后20.6个百分点" in at.info[0].value
 
 

@@ -14,7 +14,8 @@ from ui.charts import esc, styled
 from ui.format import pct
 
 LIGHT_COLORS = {"green": "#2E9E44", "yellow": "#F2B705", "red": "#D64545", None: "#BDBDBD"}
-LIGHT_ICONS = {"green": "🟢", "yellow": "🟡", "red": "🔴", None: "⚪"}
+# Plain glyphs the CJK fonts have (no emoji font on the intranet servers): the name says the colour.
+LIGHT_ICONS = {"green": "●", "yellow": "●", "red": "●", None: "○"}
 LIGHT_NAMES = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", None: "无数据"}
 _CENT = Decimal("0.01")
 
