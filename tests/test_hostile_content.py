@@ -39,11 +39,12 @@ from streamlit.testing.v1 import AppTest
 
 import hostile_fixture as hx
 from hostile_fixture import FORMULA_LIKE, HOSTILE, HYPERLINK, IMG, MARKDOWN, SCRIPT, SQL
+from test_pages_app import metrics
+from test_pages_app import open_page as open_app_page
 from warehouse.db import reading
 from warehouse.filters import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 # the pages as app.py routes them: (script, url path)
 ROUTES = re.findall(r'st\.Page\("(pages/\w+\.py)"[^)]*url_path="(\w+)"', (ROOT / "app.py").read_text("utf-8"))
 SCRIPTS = [s for s, _ in ROUTES]
@@ -91,18 +92,7 @@ def assert_intact(db: Path) -> None:
 
 
 def open_page(script: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    if script != "pages/overview.py":
-        at.switch_page(script).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return open_app_page(script, query, timeout=90)
 
 
 def frame_strings(at: AppTest) -> set[str]:

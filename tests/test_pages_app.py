@@ -17,8 +17,8 @@ PAGES = {
 }
 
 
-def open_page(page: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+def open_page(page: str, query: dict | None = None, timeout: float = 60) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=timeout)
     if query:
         at.query_params.update(query)
     at.run()
