@@ -178,7 +178,7 @@ class ParsedIndicators:
                                 pl.lit("完成").alias("value_kind"), pl.col("actual").alias("value"))
         return pl.concat([t, a]).sort("source_sheet", "source_row", maintain_order=True)
 
-    def store(self, con, load_id: int, file_name: str) -> pl.DataFrame:
+    def store(self, con, load_id: int, file_name: str, full: pl.DataFrame) -> pl.DataFrame:
         """Insert this file's targets and actuals; no project is touched."""
         write_indicator_table(con, load_indicators())
         if self.targets.height:

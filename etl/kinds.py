@@ -3,8 +3,8 @@
 Each kind has `claims(workbook, ref) -> bool` and `parse(workbook, ref, *, as_of, file_name)`
 returning a parsed object with: kind (Chinese name), as_of, as_of_source, rows_read, rows_loaded,
 rows_skipped, rows_rejected, rejected, skipped, warnings [(sheet, kind, message)], preview (a
-frame for the upload preview) and `store(con, load_id, file_name) -> DataFrame of touched
-project ids`. DATA_TABLES lists every table holding rows keyed by load_id (emptied when a
+frame for the upload preview) and `store(con, load_id, file_name, full) -> DataFrame of project
+ids whose current state must be recomputed from their history` (`full`: ids that will be anyway). DATA_TABLES lists every table holding rows keyed by load_id (emptied when a
 newer version of the same file supersedes a load).
 """
 

@@ -210,22 +210,23 @@ def write_parsed(parsed, path: Path, name: str, digest: str, ref: Reference, *, 
         con.execute("BEGIN TRANSACTION")
         write_reference_tables(con, ref)
         load_id = con.execute("SELECT nextval('load_id_seq')").fetchone()[0]
-        superseded = [r[0] for r in con.execute(
+        superseded = [int(r[0]) for r in con.execute(
             "SELECT load_id FROM loads WHERE file_name = ? AND as_of = ? AND status = 'loaded'",
             [name, parsed.as_of]).fetchall()]
-        touched = [con.execute("SELECT DISTINCT project_id FROM project_rows WHERE list_contains(?, load_id)",
-                               [superseded]).pl()]
+        full = pl.DataFrame({"project_id": []}, schema={"project_id": pl.String})
         if superseded:
+            ids = ", ".join(map(str, superseded))   # integers from the table: literal, so zone maps prune
+            full = con.execute(f"SELECT DISTINCT project_id FROM project_rows WHERE load_id IN ({ids})").pl()
             for table in DATA_TABLES:
-                con.execute(f"DELETE FROM {table} WHERE list_contains(?, load_id)", [superseded])
-            con.execute("UPDATE loads SET status = 'superseded', message = message || ?"
-                        " WHERE list_contains(?, load_id)", [f"（已被第{load_id}次入库的新版本替代）", superseded])
+                con.execute(f"DELETE FROM {table} WHERE load_id IN ({ids})")
+            con.execute(f"UPDATE loads SET status = 'superseded', message = message || ? WHERE load_id IN ({ids})",
+                        [f"（已被第{load_id}次入库的新版本替代）"])
         con.execute(
             "INSERT INTO loads VALUES (?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [load_id, name, str(path), digest, parsed.kind, _summary(parsed), parsed.as_of,
              parsed.as_of_source, datetime.now(), parsed.rows_read, parsed.rows_loaded,
              parsed.rows_skipped, parsed.rows_rejected, _warning_texts(parsed)])
-        touched.append(parsed.store(con, load_id, name))
+        needs_full = parsed.store(con, load_id, name, full)
         if parsed.rejected:
             con.executemany("INSERT INTO rejected_rows VALUES (?, ?, ?, ?, ?, ?)",
                             [(load_id, name, r["source_sheet"], r["source_row"], r["reason"], r["raw_values"])
@@ -237,7 +238,7 @@ def write_parsed(parsed, path: Path, name: str, digest: str, ref: Reference, *, 
         if parsed.warnings:
             con.executemany("INSERT INTO load_warnings VALUES (?, ?, ?, ?)",
                             [(load_id, sheet, kind, msg) for sheet, kind, msg in parsed.warnings])
-        refresh_current(con, pl.concat(touched, how="vertical_relaxed"))
+        refresh_current(con, pl.concat([full, needs_full], how="vertical_relaxed"))
         con.execute("COMMIT")
         return load_id
     except BaseException:

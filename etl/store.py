@@ -1,4 +1,12 @@
-"""Store parsed project rows and keep the current state of each project (project_current)."""
+"""Store parsed project rows and keep the current state of each project (project_current).
+
+The current state is maintained incrementally: a load's row for a project simply becomes its
+current state when it is the only row of that project in the file and no older than the state it
+replaces (the monthly case, and every first load). Everything else — a late snapshot, a project
+listed twice in one file, a superseded file, identities merged — is recomputed from the project's
+whole history (REFRESH_CURRENT_SQL). Both give the same answer; tests/test_load_current.py checks
+that the incremental path equals the full recomputation.
+"""
 
 from __future__ import annotations
 
@@ -6,65 +14,119 @@ import polars as pl
 
 from etl.normalise.ledger import OUTPUT_COLUMNS
 
+CODED = "starts_with(project_id, '编号:')"   # ids built from a 项目编号 (etl.normalise.ledger)
+DATE_COLUMNS = ("sign_date", "register_date", "start_date", "production_date")
 
-def store_project_rows(con, rows: pl.DataFrame, load_id: int, as_of, file_name: str) -> pl.DataFrame:
-    """Insert one file's project rows; return every project id whose current state may change."""
+
+def store_project_rows(con, rows: pl.DataFrame, load_id: int, as_of, file_name: str,
+                       full: pl.DataFrame) -> pl.DataFrame:
+    """Insert one file's project rows and bring the current state of its projects up to date.
+    `full` are ids whose state will be recomputed from their whole history anyway (a superseded
+    file's projects); returns the further ids that need that recomputation because of this file."""
+    load_id = int(load_id)
     con.register("incoming", rows.to_arrow())
     cols = ", ".join(OUTPUT_COLUMNS)
     con.execute(f"INSERT INTO project_rows (load_id, as_of, source_file, {cols}) "
                 f"SELECT ?, ?, ?, {cols} FROM incoming", [load_id, as_of, file_name])
     con.unregister("incoming")
-    return pl.concat([
-        rows.select("project_id"),
-        unify_identities(con, load_id),
-        con.execute("SELECT DISTINCT project_id FROM project_rows WHERE load_id = ?", [load_id]).pl(),
-    ], how="vertical_relaxed")
+    merged = unify_identities(con, load_id)
+    needs_full = pl.concat([full.select(pl.col("project_id").cast(pl.String)), merged], how="vertical_relaxed")
+    return pl.concat([merged, advance_current(con, load_id, needs_full)], how="vertical_relaxed")
 
 
 def unify_identities(con, load_id: int) -> pl.DataFrame:
     """One project, one id, when some ledgers carry a 项目编号 and others do not.
 
-    A row without a code takes the id of a coded project with the same district and name; rows
-    loaded earlier without a code join a project that now arrives with one. Returns the ids that
-    disappeared, so that their current state is refreshed too.
+    A row without a code takes the id of a coded project with the same district and name (its
+    current name, or a coded row of this same file); projects known so far only by name join a
+    coded project that now arrives with that name, with their whole history. Returns the ids
+    whose history changed (the old and the new), so that their current state is recomputed.
+    Lookups go through project_current (one row per project), never the whole history.
     """
     load_id = int(load_id)
-    coded = """(SELECT coalesce(district_code, district) AS dk, name_key, arg_max(project_id, as_of) AS project_id
-                FROM project_rows WHERE project_code IS NOT NULL {where} GROUP BY ALL)"""
+    dk = "coalesce(district_code, district)"
+    coded_here = (f"SELECT {dk} AS dk, name_key, project_id, as_of FROM project_rows "
+                  f"WHERE load_id = {load_id} AND project_code IS NOT NULL")
     con.execute(f"""
-        UPDATE project_rows AS r SET project_id = m.project_id FROM {coded.format(where='')} m
-        WHERE r.load_id = ? AND r.project_code IS NULL
-          AND coalesce(r.district_code, r.district) = m.dk AND r.name_key = m.name_key""", [load_id])
-    matches = f"""{coded.format(where=f'AND load_id = {load_id}')} m
-                  WHERE r.load_id <> {load_id} AND r.project_code IS NULL AND r.project_id <> m.project_id
-                    AND coalesce(r.district_code, r.district) = m.dk AND r.name_key = m.name_key"""
-    old = con.execute(f"SELECT DISTINCT r.project_id FROM project_rows r, {matches}").pl()
-    if old.height:
-        con.execute(f"UPDATE project_rows AS r SET project_id = m.project_id FROM {matches}")
-    return old
+        UPDATE project_rows AS r SET project_id = m.project_id
+        FROM (SELECT dk, name_key, arg_max(project_id, as_of) AS project_id
+              FROM (SELECT {dk} AS dk, name_key, project_id, as_of FROM project_current WHERE {CODED}
+                    UNION ALL {coded_here}) GROUP BY ALL) m
+        WHERE r.load_id = {load_id} AND r.project_code IS NULL
+          AND coalesce(r.district_code, r.district) = m.dk AND r.name_key = m.name_key""")
+    moves = con.execute(f"""
+        SELECT c.project_id AS old_id, arg_max(m.project_id, m.as_of) AS new_id
+        FROM project_current c JOIN ({coded_here}) m
+          ON coalesce(c.district_code, c.district) = m.dk AND c.name_key = m.name_key
+        WHERE NOT starts_with(c.project_id, '编号:') AND c.project_id <> m.project_id
+        GROUP BY c.project_id""").pl()
+    if moves.height:
+        con.register("moves", moves.to_arrow())
+        con.execute("UPDATE project_rows AS r SET project_id = m.new_id FROM moves m WHERE r.project_id = m.old_id")
+        con.unregister("moves")
+    return pl.concat([moves.select(pl.col("old_id").alias("project_id")),
+                      moves.select(pl.col("new_id").alias("project_id"))])
 
 
-REFRESH_CURRENT_SQL = """
+_KEPT_DATES = ", ".join(f"coalesce(m.{c}, c.{c}) AS {c}" for c in DATE_COLUMNS)
+
+ADVANCE_SQL = """
+CREATE OR REPLACE TEMP TABLE advanced AS
+WITH mine AS (
+    SELECT r.*, count(*) OVER (PARTITION BY r.project_id) AS copies
+    FROM project_rows r WHERE r.load_id = {load_id}
+)
+SELECT m.* EXCLUDE (copies) REPLACE ({kept_dates}),
+       coalesce(c.first_seen, m.as_of) AS first_seen,
+       c.project_id IS NOT NULL AS existed
+FROM mine m LEFT JOIN project_current c ON c.project_id = m.project_id
+WHERE m.copies = 1 AND (c.project_id IS NULL OR c.as_of <= m.as_of)
+  AND m.project_id NOT IN (SELECT project_id FROM needs_full);
+DELETE FROM project_current WHERE project_id IN (SELECT project_id FROM advanced WHERE existed);
+INSERT INTO project_current BY NAME SELECT * EXCLUDE (existed) FROM advanced;
+"""
+
+
+def advance_current(con, load_id: int, needs_full: pl.DataFrame) -> pl.DataFrame:
+    """The incremental path: this file's row becomes the current state of each project it lists
+    once and that no newer ledger has overtaken, keeping dates an earlier ledger gave and the
+    first as-of date. Returns this file's other projects (for the full recomputation)."""
+    con.register("needs_full", needs_full.unique().to_arrow())
+    sql = ADVANCE_SQL.format(load_id=int(load_id), kept_dates=_KEPT_DATES)
+    for statement in sql.split(";"):
+        if statement.strip():
+            con.execute(statement)
+    con.unregister("needs_full")
+    rest = con.execute(f"""SELECT DISTINCT project_id FROM project_rows WHERE load_id = {int(load_id)}
+                           AND project_id NOT IN (SELECT project_id FROM advanced)""").pl()
+    con.execute("DROP TABLE advanced")
+    return rest
+
+
+_RANK = "{'as_of': h.as_of, 'load_id': h.load_id, 'ord': h.ord, 'row': h.source_row}"
+_KNOWN_DATES = ",\n           ".join(
+    f"arg_max({c}, {_RANK}) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in DATE_COLUMNS)
+
+REFRESH_CURRENT_SQL = f"""
 DELETE FROM project_current WHERE project_id IN (SELECT project_id FROM touched);
 INSERT INTO project_current
 WITH history AS (
-    SELECT r.* FROM project_rows r SEMI JOIN touched t ON r.project_id = t.project_id
+    SELECT r.*, coalesce(s.ord, -1) AS ord
+    FROM project_rows r SEMI JOIN touched t ON r.project_id = t.project_id
+    LEFT JOIN ref_stages s ON s.stage = r.stage
 ),
 latest AS (
-    SELECT h.* FROM history h LEFT JOIN ref_stages s ON s.stage = h.stage
+    SELECT h.* FROM history h
     QUALIFY row_number() OVER (PARTITION BY h.project_id
-                               ORDER BY h.as_of DESC, h.load_id DESC, s.ord DESC NULLS LAST, h.source_row DESC) = 1
+                               ORDER BY h.as_of DESC, h.load_id DESC, h.ord DESC, h.source_row DESC) = 1
 ),
 known AS (  -- a later ledger that omits a date column must not erase a date an earlier one gave
-    SELECT project_id,
-           arg_max(sign_date, as_of) FILTER (WHERE sign_date IS NOT NULL) AS sign_date,
-           arg_max(register_date, as_of) FILTER (WHERE register_date IS NOT NULL) AS register_date,
-           arg_max(start_date, as_of) FILTER (WHERE start_date IS NOT NULL) AS start_date,
-           arg_max(production_date, as_of) FILTER (WHERE production_date IS NOT NULL) AS production_date,
-           min(as_of) AS first_seen
-    FROM history GROUP BY project_id
+    SELECT h.project_id,
+           {_KNOWN_DATES},
+           min(h.as_of) AS first_seen
+    FROM history h GROUP BY h.project_id
 )
-SELECT latest.* REPLACE (
+SELECT latest.* EXCLUDE (ord) REPLACE (
            coalesce(latest.sign_date, known.sign_date) AS sign_date,
            coalesce(latest.register_date, known.register_date) AS register_date,
            coalesce(latest.start_date, known.start_date) AS start_date,
@@ -76,10 +138,13 @@ FROM latest JOIN known USING (project_id);
 
 def refresh_current(con, touched: pl.DataFrame) -> None:
     """Recompute the current state of exactly the touched projects from their whole history:
-    the row from the latest as-of date wins, so a June ledger loaded after July's rolls nothing back."""
+    the row from the latest as-of date wins, so a June ledger loaded after July's rolls nothing
+    back, and a date only an earlier ledger gave is kept."""
     ids = touched.select(pl.col("project_id").cast(pl.String)).unique().drop_nulls()
     if ids.height == 0:
         return
     con.register("touched", ids.to_arrow())
-    con.execute(REFRESH_CURRENT_SQL)
+    for statement in REFRESH_CURRENT_SQL.split(";"):
+        if statement.strip():
+            con.execute(statement)
     con.unregister("touched")

@@ -44,10 +44,10 @@ class ParsedFile:
     def preview(self) -> pl.DataFrame:
         return self.rows
 
-    def store(self, con, load_id: int, file_name: str) -> pl.DataFrame:
+    def store(self, con, load_id: int, file_name: str, full: pl.DataFrame) -> pl.DataFrame:
         from etl.store import store_project_rows
 
-        return store_project_rows(con, self.rows, load_id, self.as_of, file_name)
+        return store_project_rows(con, self.rows, load_id, self.as_of, file_name, full)
 
     @property
     def rows_rejected(self) -> int:
