@@ -138,7 +138,8 @@ def main(argv=None) -> int:
     # 1. warehouses ------------------------------------------------------------------------------
     code_print = fingerprint(ROOT / "bench" / "generate.py", ROOT / "bench" / "henan.py",
                              ROOT / "bench" / "data" / "henan_areas.csv", ROOT / "warehouse" / "sql",
-                             ROOT / "data" / "reference", ROOT / "warehouse" / "reference.py", args.seed)
+                             ROOT / "data" / "reference", ROOT / "warehouse" / "reference.py",
+                             ROOT / "warehouse" / "derived.py", args.seed)
     warehouses: dict[int, Path] = {}
     results["warehouses"] = {}
     t0 = time.perf_counter()

@@ -41,6 +41,7 @@ import numpy as np
 import polars as pl
 
 from etl.demo import names
+from warehouse import derived
 from warehouse.reference import Reference, load_reference, write_reference_tables
 
 FIRST_MONTH = (2021, 7)          # snapshot 0: 2021-07-31 (三个一批 第1期)
@@ -664,6 +665,8 @@ def build_warehouse(db: Path, n: int, *, seed: int = 2021, ref: Reference | None
             SELECT r.*, last_day(make_date({FIRST_MONTH[0]}, {FIRST_MONTH[1]}, 1) + to_months(p.entry)) AS first_seen
             FROM project_rows r JOIN gen_projects p USING (project_id)
             WHERE r.as_of = DATE '{month_end(MONTHS - 1).isoformat()}'""")
+        progress("  历史摘要（三个一批、签约时间线）…")
+        derived.rebuild(con)
         n_indicator_files = _write_indicators(con, ref, seed, next_id)
         if n_indicator_files:
             con.execute("DROP SEQUENCE IF EXISTS load_id_seq")

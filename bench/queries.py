@@ -374,9 +374,7 @@ def floor_batches(f: Filters, c: Context) -> list[str]:
     chosen = "(SELECT max(period) FROM m)"
     return [
         f"""CREATE OR REPLACE TEMP TABLE floor_members AS
-            WITH h AS (SELECT project_id, period, batch, arg_max(total_investment_wan, as_of) AS w
-                       FROM project_rows WHERE period IS NOT NULL AND batch IN ('签约一批', '开工一批', '投产一批')
-                       GROUP BY ALL)
+            WITH h AS (SELECT project_id, period, batch, investment_wan AS w FROM project_batches)
             SELECT h.project_id, h.period, h.batch, h.w, p.district, {CHAIN_LABEL} AS chain_label, {REACHED} AS r
             FROM h JOIN project_current p USING (project_id) WHERE {base}""",
         f"""WITH m AS (SELECT * FROM floor_members {periods}),

@@ -1,8 +1,9 @@
 """Store parsed project rows and keep the current state of each project (project_current).
 
 The current state is maintained incrementally: a load's row for a project simply becomes its
-current state when it is the only row of that project in the file and no older than the state it
-replaces (the monthly case, and every first load). Everything else — a late snapshot, a project
+current state when it is the only row of that project in the file and newer than the state it
+replaces (the monthly case, and every first load); the history summaries of warehouse/derived.py
+take it in the same way. Everything else — a late snapshot, a project
 listed twice in one file, a superseded file, identities merged — is recomputed from the project's
 whole history (REFRESH_CURRENT_SQL). Both give the same answer; tests/test_load_current.py checks
 that the incremental path equals the full recomputation.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from etl.normalise.ledger import OUTPUT_COLUMNS
+from warehouse import derived
 
 CODED = "starts_with(project_id, '编号:')"   # ids built from a 项目编号 (etl.normalise.ledger)
 DATE_COLUMNS = ("sign_date", "register_date", "start_date", "production_date")
@@ -80,7 +82,7 @@ SELECT m.* EXCLUDE (copies) REPLACE ({kept_dates}),
        coalesce(c.first_seen, m.as_of) AS first_seen,
        c.project_id IS NOT NULL AS existed
 FROM mine m LEFT JOIN project_current c ON c.project_id = m.project_id
-WHERE m.copies = 1 AND (c.project_id IS NULL OR c.as_of <= m.as_of)
+WHERE m.copies = 1 AND (c.project_id IS NULL OR c.as_of < m.as_of)
   AND m.project_id NOT IN (SELECT project_id FROM needs_full);
 DELETE FROM project_current WHERE project_id IN (SELECT project_id FROM advanced WHERE existed);
 INSERT INTO project_current BY NAME SELECT * EXCLUDE (existed) FROM advanced;
@@ -89,7 +91,7 @@ INSERT INTO project_current BY NAME SELECT * EXCLUDE (existed) FROM advanced;
 
 def advance_current(con, load_id: int, needs_full: pl.DataFrame) -> pl.DataFrame:
     """The incremental path: this file's row becomes the current state of each project it lists
-    once and that no newer ledger has overtaken, keeping dates an earlier ledger gave and the
+    once and whose state is older, keeping dates an earlier ledger gave and the
     first as-of date. Returns this file's other projects (for the full recomputation)."""
     con.register("needs_full", needs_full.unique().to_arrow())
     sql = ADVANCE_SQL.format(load_id=int(load_id), kept_dates=_KEPT_DATES)
@@ -97,6 +99,7 @@ def advance_current(con, load_id: int, needs_full: pl.DataFrame) -> pl.DataFrame
         if statement.strip():
             con.execute(statement)
     con.unregister("needs_full")
+    derived.advance(con)
     rest = con.execute(f"""SELECT DISTINCT project_id FROM project_rows WHERE load_id = {int(load_id)}
                            AND project_id NOT IN (SELECT project_id FROM advanced)""").pl()
     con.execute("DROP TABLE advanced")
@@ -147,4 +150,5 @@ def refresh_current(con, touched: pl.DataFrame) -> None:
     for statement in REFRESH_CURRENT_SQL.split(";"):
         if statement.strip():
             con.execute(statement)
+    derived.refresh(con)
     con.unregister("touched")

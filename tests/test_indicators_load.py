@@ -359,8 +359,8 @@ def test_a_load_that_fails_midway_leaves_nothing(tmp_path, monkeypatch):
 
     original = ParsedIndicators.store
 
-    def store_then_fail(self, con, load_id, file_name):
-        original(self, con, load_id, file_name)
+    def store_then_fail(self, con, load_id, file_name, full):
+        original(self, con, load_id, file_name, full)
         raise duckdb.IOException("No space left on device")
 
     monkeypatch.setattr(ParsedIndicators, "store", store_then_fail)

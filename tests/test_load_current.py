@@ -20,6 +20,7 @@ import pytest
 
 from etl.load import load_files
 from etl.store import REFRESH_CURRENT_SQL
+from warehouse import derived
 
 
 def ledger(path: Path, rows: list[tuple]) -> Path:
@@ -31,6 +32,20 @@ def ledger(path: Path, rows: list[tuple]) -> Path:
         ws.append([code, name, district, amount, stage, start])
     wb.save(path)
     return path
+
+
+def summary_differences(db: Path) -> dict[str, tuple[int, int]]:
+    """Rows only in each history summary table / only in its definition over the whole history."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for name in derived.DEFINITIONS:
+            full = derived.definition(name)
+            out[name] = (con.execute(f"SELECT count(*) FROM (FROM {name} EXCEPT ALL FROM ({full}))").fetchone()[0],
+                         con.execute(f"SELECT count(*) FROM (FROM ({full}) EXCEPT ALL FROM {name})").fetchone()[0])
+        return out
+    finally:
+        con.close()
 
 
 def recomputed_differences(db: Path, scratch: Path) -> tuple[int, int, int]:
@@ -92,6 +107,7 @@ def test_incremental_current_state_equals_full_recomputation(tmp_path):
         [result] = load_files([ledger(folder / name, rows)], db=db)
         assert result.status == "loaded", result.message
         assert recomputed_differences(db, tmp_path / "scratch.duckdb")[:2] == (0, 0), f"after {name}"
+        assert summary_differences(db) == {"project_batches": (0, 0), "project_timeline": (0, 0)}, f"after {name}"
 
     assert current(db) == [
         ("411104|丁项目", "签约", Decimal("300"), D(2024, 4, 2), D(2024, 4, 30), D(2024, 4, 30)),
@@ -106,3 +122,27 @@ def test_demo_warehouse_current_state_equals_full_recomputation(demo_warehouse, 
     only_kept, only_full, n = recomputed_differences(Path(demo_warehouse), tmp_path / "scratch.duckdb")
     assert (only_kept, only_full) == (0, 0)
     assert n > 1900
+    assert summary_differences(Path(demo_warehouse)) == {"project_batches": (0, 0), "project_timeline": (0, 0)}
+
+
+def test_timeline_merges_months_that_say_the_same(tmp_path):
+    """Three monthly ledgers; the amount changes once: two intervals, the sign date carried."""
+    db = tmp_path / "w.duckdb"
+    for month, amount, sign in ((3, 1000, "2024-02-01"), (4, 1000, None), (5, 1500, None)):
+        folder = tmp_path / f"m{month}"
+        folder.mkdir()
+        wb = openpyxl.Workbook()
+        wb.active.append(["项目名称", "所属县区", "总投资（万元）", "项目状态", "签约时间", "三个一批期数", "批次"])
+        wb.active.append(["甲项目", "召陵区", amount, "签约", sign, "第3期", "签约一批"])
+        wb.save(folder / f"召陵区2024年{month:02d}月.xlsx")
+        load_files([folder / f"召陵区2024年{month:02d}月.xlsx"], db=db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT as_of, next_as_of, total_investment_wan, sign_date FROM project_timeline "
+                           "ORDER BY as_of").fetchall() == [
+            (D(2024, 3, 31), D(2024, 5, 31), Decimal("1000"), D(2024, 2, 1)),
+            (D(2024, 5, 31), None, Decimal("1500"), D(2024, 2, 1))]
+        assert con.execute("SELECT period, batch, investment_wan, as_of FROM project_batches").fetchall() == [
+            (3, "签约一批", Decimal("1500"), D(2024, 5, 31))]
+    finally:
+        con.close()

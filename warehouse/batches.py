@@ -1,8 +1,9 @@
 """三个一批: per period (期), the 签约一批 / 开工一批 / 投产一批 batches.
 
 A project can sit in several periods (signed in 第12期, started in 第13期), so batch membership
-comes from every monthly snapshot (project_history), not from the latest state alone. A
-batch's investment is the project's amount in the latest snapshot that lists it in that batch.
+comes from every monthly snapshot, not from the latest state alone: the loader keeps it in
+`project_batches` (warehouse/derived.py). A batch's investment is the project's amount in the
+latest snapshot that lists it in that batch.
 Periods are the time axis here: the sidebar's date window does not apply, the 期 filter does.
 """
 
@@ -43,19 +44,14 @@ def _members_sql(filters: Filters) -> tuple[str, list]:
     query (`_periods`), so one members table serves them all."""
     base_sql, base_params = where(filters.narrowed(periods=()), alias="p", window=None)
     sql = f"""
-        WITH h AS (
-            SELECT h.project_id, h.period, h.batch,
-                   arg_max(h.total_investment_wan, h.as_of) AS investment_wan
-            FROM project_history h
-            WHERE h.period IS NOT NULL AND list_contains(?::VARCHAR[], h.batch)
-            GROUP BY ALL)
+        WITH h AS (SELECT project_id, period, batch, investment_wan FROM project_batches)
         SELECT h.*, p.district,
                CASE WHEN p.chain_known THEN p.chain ELSE '{UNKNOWN_CHAIN}' END AS chain_label,
                coalesce(p.cluster, '{NO_CLUSTER}') AS cluster_label,
                {reached_sql('p')} AS reached
         FROM h JOIN projects p USING (project_id)
         WHERE {base_sql}"""
-    return sql, [list(BATCHES)] + base_params
+    return sql, base_params
 
 
 def _members(con, filters: Filters) -> str:

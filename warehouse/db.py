@@ -21,12 +21,21 @@ SCHEMA_DIR = Path(__file__).parent / "sql" / "schema"
 LOCK_WAIT_SECONDS = 30.0
 
 
+DERIVED_BEFORE = "010"   # the history summaries (warehouse/derived.py) are created before this file
+
+
+def _schema_files() -> list[Path]:
+    return sorted(SCHEMA_DIR.glob("*.sql"))
+
+
 def _schema_sql() -> list[str]:
-    return [p.read_text(encoding="utf-8") for p in sorted(SCHEMA_DIR.glob("*.sql"))]
+    return [p.read_text(encoding="utf-8") for p in _schema_files()]
 
 
 def _schema_hash() -> str:
-    return hashlib.sha256("\n".join(_schema_sql()).encode()).hexdigest()
+    from warehouse import derived
+
+    return hashlib.sha256("\n".join([*_schema_sql(), derived.schema_text()]).encode()).hexdigest()
 
 
 def meta_get(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -46,8 +55,16 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     digest = _schema_hash()
     if meta_get(con, "schema") == digest:
         return
-    for sql in _schema_sql():
-        con.execute(sql)
+    from warehouse import derived
+
+    created = False
+    for path in _schema_files():
+        if not created and path.name >= DERIVED_BEFORE:
+            derived.create(con)
+            created = True
+        con.execute(path.read_text(encoding="utf-8"))
+    if not created:
+        derived.create(con)
     meta_set(con, "schema", digest)
 
 

@@ -87,28 +87,17 @@ WITH dates AS (
     UNION
     SELECT same_day_last_year(as_of) FROM indicator_calendar
 ),
--- only projects some snapshot up to the newest date gives a sign date in a year measured can count;
--- numbered, so that the windows below partition by an integer and not the long project_id
 bounds AS (SELECT list(DISTINCT year(report_date)) AS years, max(report_date) AS last_date FROM dates),
-candidates AS (
-    SELECT project_id, row_number() OVER () AS pid
-    FROM (SELECT DISTINCT h.project_id FROM project_history h, bounds b
-          WHERE h.as_of <= b.last_date AND list_contains(b.years, year(h.sign_date)))
-),
--- each snapshot row with the sign date known by then (an earlier snapshot's is kept) and the
--- project's next snapshot date: the row describes the project from as_of until next_as_of
+-- the project as its snapshots described it, interval by interval (project_timeline, kept by the
+-- loader: warehouse/derived.py): from as_of until next_as_of, with the sign date known by then;
+-- only intervals whose sign date falls in a year measured can count
 in_force AS (
-    SELECT pid, as_of, district_code, total_investment_wan,
-           coalesce(sign_date, last_value(sign_date IGNORE NULLS) OVER w) AS sign_date,
-           first_value(as_of) OVER (w RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_as_of
-    FROM (SELECT c.pid, h.as_of, h.as_of - DATE '2000-01-01' AS day, h.district_code,
-                 h.total_investment_wan, h.sign_date
-          FROM project_history h JOIN candidates c USING (project_id), bounds b
-          WHERE h.as_of <= b.last_date)
-    WINDOW w AS (PARTITION BY pid ORDER BY day)
+    SELECT t.project_id, t.as_of, t.next_as_of, t.district_code, t.total_investment_wan, t.sign_date
+    FROM project_timeline t, bounds b
+    WHERE t.as_of <= b.last_date AND list_contains(b.years, year(t.sign_date))
 ),
 counted AS (
-    SELECT d.report_date, f.pid AS project_id, f.district_code, max(f.total_investment_wan) AS wan
+    SELECT d.report_date, f.project_id, f.district_code, max(f.total_investment_wan) AS wan
     FROM in_force f JOIN dates d
       ON year(d.report_date) = year(f.sign_date)
      AND d.report_date >= f.sign_date AND d.report_date >= f.as_of
