@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from ui.data import page_run
+
 st.set_page_config(page_title="招商引资驾驶舱", layout="wide",
                    initial_sidebar_state="expanded")
 
@@ -16,4 +18,5 @@ PAGES = [
     st.Page("pages/data_admin.py", title="数据管理", url_path="data"),
 ]
 
-st.navigation(PAGES).run()
+with page_run():   # one warehouse connection per run, closed when the page is done
+    st.navigation(PAGES).run()

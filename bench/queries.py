@@ -279,7 +279,7 @@ def floor_options(f: Filters, c: Context) -> list[str]:
         "SELECT chain, cluster, is_key FROM ref_chains ORDER BY sort_order",
         f"SELECT DISTINCT coalesce(cluster, '{NO_CLUSTER}') FROM project_current",
         "SELECT count(*) > 0 FROM project_current WHERE chain_known IS NOT TRUE",
-        "SELECT DISTINCT period FROM project_rows WHERE period IS NOT NULL ORDER BY 1",
+        "SELECT period FROM project_batches UNION SELECT period FROM project_current WHERE period IS NOT NULL ORDER BY 1",
         """SELECT DISTINCT y FROM (SELECT year(sign_date) AS y FROM project_current UNION ALL
            SELECT year(start_date) FROM project_current UNION ALL SELECT year(production_date) FROM project_current)
            WHERE y IS NOT NULL ORDER BY 1 DESC""",

@@ -1,18 +1,19 @@
 """Query benchmarks: every page's queries against one generated warehouse.
 
-App way: each call opens a read-only connection with warehouse.db.reading, runs the warehouse
-function with the page's arguments and closes the connection — what ui.data.call does on a cache
-miss (Streamlit's cache is not used: it would hide the work). Floor: the same aggregation
-written directly in SQL (bench/queries.py) on one connection kept open. Both are warmed up
-once; the app way is then repeated `repeat` times (first, with no other connection open), the
-floor max(3, repeat/2) times (only its median is used). A call slower than SLOW seconds twice in
-a row (warm-up and the next run) is measured once; one slower than `cap` seconds is interrupted
-and reported as a timeout, and the rest of that page is not run at that size.
+App way: as a page run does (ui.data.page_run), one read-only connection is opened with
+warehouse.db.reading for the page, and each warehouse function runs on it with the page's
+arguments (Streamlit's cache is not used: it would hide the work). Floor: the same aggregation
+written directly in SQL (bench/queries.py) on a connection of its own. Both are warmed up once;
+the app way is then repeated `repeat` times, the floor max(3, repeat/2) times (only its median
+is used). A call slower than SLOW seconds twice in a row (warm-up and the next run) is measured
+once; one slower than `cap` seconds is interrupted and reported as a timeout, and the rest of
+that page is not run at that size.
 
 Filter-independent queries (data status, freshness, 数据管理, 目标进度, a project's detail) are
 measured once per warehouse and counted in every scenario's page totals. A page total at
-repetition k is the sum of the page's calls at repetition k (times how often the page makes
-the call): the server-side work of opening the page without a cache, before any chart is drawn.
+repetition k is the time to open the warehouse (median) plus the sum of the page's calls at
+repetition k (times how often the page makes the call): the server-side work of opening the
+page without a cache, before any chart is drawn.
 """
 
 from __future__ import annotations
@@ -48,13 +49,9 @@ def _timed(con, fn, cap: float):
     return time.perf_counter() - t0, result
 
 
-def run_app(db: Path, query, filters, ctx: Context, cap: float):
-    """One app-way call: open read-only, run, close — all timed."""
-    t0 = time.perf_counter()
-    with reading(db) as con:
-        con.execute("SET enable_progress_bar = false")
-        _, result = _timed(con, lambda: query.app(con, filters, ctx), cap)
-    return time.perf_counter() - t0, result
+def run_app(con, query, filters, ctx: Context, cap: float):
+    """One app-way call on the page's connection."""
+    return _timed(con, lambda: query.app(con, filters, ctx), cap)
 
 
 def run_floor(con, query, filters, ctx: Context, cap: float):
@@ -68,27 +65,25 @@ def run_floor(con, query, filters, ctx: Context, cap: float):
     return _timed(con, go, cap)
 
 
-def measure_query(db: Path, query, filters, ctx: Context, repeat: int, cap: float) -> dict:
-    """The app way first, with no other connection open in this process (DuckDB would share an
-    open database instance, its catalog and buffers, with a new connection: the app opens a
-    fresh one per call); then the floor on one connection opened for it and warmed up."""
+def measure_query(db: Path, page_con, query, filters, ctx: Context, repeat: int, cap: float) -> dict:
+    """The app way first, on the page's connection; then the floor on a connection of its own."""
     why = available(query)
     if why:
         return {"skipped": why}
     out: dict = {"calls_per_page": query.calls}
     try:
-        first, app_result = run_app(db, query, filters, ctx, cap)
+        first, app_result = run_app(page_con, query, filters, ctx, cap)
     except Timeout:
         return {"timeout": cap}
     app: list[float] = []
     slow = False
     try:
         if first > SLOW:                  # slow, or a hiccup of a busy machine? once more decides
-            second = run_app(db, query, filters, ctx, cap)[0]
+            second = run_app(page_con, query, filters, ctx, cap)[0]
             app.append(second)
             slow = second > SLOW
         while len(app) < repeat and not slow:
-            app.append(run_app(db, query, filters, ctx, cap)[0])
+            app.append(run_app(page_con, query, filters, ctx, cap)[0])
     except Timeout:
         out["late_timeout"] = cap
     app = app or [first]
@@ -120,7 +115,7 @@ def measure_query(db: Path, query, filters, ctx: Context, repeat: int, cap: floa
     return out
 
 
-def page_totals(page_keys: list[str], results: dict, repeat: int) -> dict:
+def page_totals(page_keys: list[str], results: dict, repeat: int, connect: float) -> dict:
     missing = [k for k in page_keys if "app" not in results.get(k, {})]
     if missing:
         reasons = {k: ("超时" if "timeout" in results.get(k, {}) else results.get(k, {}).get("skipped", "未测"))
@@ -128,7 +123,7 @@ def page_totals(page_keys: list[str], results: dict, repeat: int) -> dict:
         return {"incomplete": reasons}
     totals = []
     for i in range(repeat):
-        total = 0.0
+        total = connect
         for k in page_keys:
             samples = results[k]["app_samples"]
             total += samples[i % len(samples)] * results[k]["calls_per_page"]
@@ -154,24 +149,27 @@ def run(db: Path, *, repeat: int, sample_city: str, cap: float, progress=print, 
         results: dict[str, dict] = {}
         for page, (page_title, keys) in PAGES.items():
             timed_out = False
-            for qkey in keys:
-                query = QUERIES[qkey]
-                if qkey in results:
-                    continue
-                if not query.filtered and qkey in shared:
-                    results[qkey] = shared[qkey]
-                    continue
-                if timed_out:
-                    results[qkey] = {"skipped": "an earlier query of this page timed out"}
-                    continue
-                r = measure_query(db, query, filters, ctx, repeat, cap)
-                results[qkey] = r
-                if not query.filtered:
-                    shared[qkey] = r
-                timed_out = "timeout" in r
-                if progress:
-                    progress(_line(label, title, qkey, r))
-        pages = {page: page_totals(keys, results, repeat) for page, (_, keys) in PAGES.items()}
+            with reading(db) as page_con:
+                page_con.execute("SET enable_progress_bar = false")
+                for qkey in keys:
+                    query = QUERIES[qkey]
+                    if qkey in results:
+                        continue
+                    if not query.filtered and qkey in shared:
+                        results[qkey] = shared[qkey]
+                        continue
+                    if timed_out:
+                        results[qkey] = {"skipped": "an earlier query of this page timed out"}
+                        continue
+                    r = measure_query(db, page_con, query, filters, ctx, repeat, cap)
+                    results[qkey] = r
+                    if not query.filtered:
+                        shared[qkey] = r
+                    timed_out = "timeout" in r
+                    if progress:
+                        progress(_line(label, title, qkey, r))
+        opening = summary(connect)["median"]
+        pages = {page: page_totals(keys, results, repeat, opening) for page, (_, keys) in PAGES.items()}
         out_scenarios.append({"key": key, "label": title, "filters": _describe(filters), "queries": results,
                               "pages": pages})
     return {"connect": summary(connect), "context": {"newest": str(ctx.newest), "project_id": ctx.project_id,

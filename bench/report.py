@@ -241,9 +241,9 @@ def _design(w, results: dict) -> None:
       f"ledgers ({ref.get('sample_city_name')}), written by `etl.layouts` in each district's layout, and "
       "loaded by `python -m etl load` as a whole process. Nothing is extrapolated.\n")
     w("**Queries**: `bench/queries.py` lists what every page asks for when it opens (mirroring `pages/*.py`), "
-      "and for each the same aggregation written directly in SQL on the tables (the floor). The app way opens "
-      "a read-only connection per call with `warehouse.db.reading` (as `ui.data.call` does on a cache miss) — "
-      "Streamlit's cache is not used. Three views: everything (all time), the default view a page opens with "
+      "and for each the same aggregation written directly in SQL on the tables (the floor). The app way runs "
+      "the page's calls on one read-only connection opened for the page with `warehouse.db.reading` (as "
+      "`ui.data.page_run` does) — Streamlit's cache is not used. Three views: everything (all time), the default view a page opens with "
       "(the newest year), an analyst's filter (one city's districts, one cluster, the newest year).\n")
     c = (results.get("loading") or {}).get("consistency")
     if c:
@@ -330,13 +330,12 @@ def _queries(w, results: dict) -> None:
     w(f"Server time without Streamlit's cache, {a['repeat']} repetitions after one warm-up (the floor: "
       f"{max(3, (a['repeat'] + 1) // 2)}; a call slower than 5 s "
       f"is measured once; one slower than {a['cap']:.0f} s is interrupted and the rest of that page is not run). "
-      "**App** = `warehouse.*` function on a fresh read-only connection (open + query + close); **floor** = the same "
-      "aggregation written directly in SQL on one open connection; ratio = app ÷ floor (medians). ⚠ marks a floor "
-      "whose rows differ from the app's (every floor is checked against the app's rows in each run). For fast "
-      "queries the ratio is mostly the cost of opening the warehouse for each call (below), which the floor's open "
-      "connection does not pay.\n")
+      "**App** = `warehouse.*` function on the page's read-only connection; **floor** = the same "
+      "aggregation written directly in SQL on a connection of its own; ratio = app ÷ floor (medians). ⚠ marks a "
+      "floor whose rows differ from the app's (every floor is checked against the app's rows in each run).\n")
     sizes = sorted(Q, key=int)
-    w("### Page totals (server-side work of opening a page: the sum of its calls), median / p95 ms\n")
+    w("### Page totals (server-side work of opening a page: opening the warehouse once and the sum of its calls), "
+      "median / p95 ms\n")
     header = "| page | " + " | ".join(f"{_n(n)} · {sc['label']}" for n in sizes for sc in Q[n]["scenarios"]) + " |"
     w(header)
     w("|---|" + "---:|" * (header.count("|") - 2))

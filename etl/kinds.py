@@ -4,8 +4,9 @@ Each kind has `claims(workbook, ref) -> bool` and `parse(workbook, ref, *, as_of
 returning a parsed object with: kind (Chinese name), as_of, as_of_source, rows_read, rows_loaded,
 rows_skipped, rows_rejected, rejected, skipped, warnings [(sheet, kind, message)], preview (a
 frame for the upload preview) and `store(con, load_id, file_name, full) -> DataFrame of project
-ids whose current state must be recomputed from their history` (`full`: ids that will be anyway). DATA_TABLES lists every table holding rows keyed by load_id (emptied when a
-newer version of the same file supersedes a load).
+ids whose current state must be recomputed from their history` (`full`: ids that will be
+anyway). DATA_TABLES lists every table holding rows keyed by load_id (emptied when a newer
+version of the same file supersedes a load).
 """
 
 from __future__ import annotations
@@ -40,5 +41,5 @@ class ProjectLedger:
 
 
 KINDS: list = [TargetsTable, IndicatorReport, ProjectLedger]
-DATA_TABLES: list[str] = ["project_rows", "rejected_rows", "skipped_rows", "load_warnings",
+DATA_TABLES: list[str] = ["project_rows", "load_districts", "rejected_rows", "skipped_rows", "load_warnings",
                           "indicator_targets", "indicator_actuals"]

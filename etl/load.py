@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +24,7 @@ from etl.store import refresh_current
 from etl.read import SPREADSHEET_SUFFIXES, RefusedFile, read_workbook
 from warehouse import db as wdb
 from warehouse.reference import Reference, load_reference, write_reference_tables
+from warehouse.settings import warehouse_path
 
 
 @dataclass
@@ -90,21 +93,79 @@ def load_files(paths: list[Path], *, db: str | Path | None = None, as_of: date |
                dry_run: bool = False, names: dict[Path, str] | None = None,
                progress=None) -> list[FileResult]:
     """Load each file (or folder) into the warehouse. `names` maps a temporary upload path to the
-    file name the person chose (the browser upload); `progress(i, n, path)` is called per file."""
+    file name the person chose (the browser upload); `progress(i, n, path)` is called per file.
+
+    Files are read and parsed one ahead on a worker thread while this thread writes the one
+    before (calamine, polars and DuckDB all release the GIL): the warehouse is opened while the
+    first file is read, and file i+1 is parsed while file i is written. Writes stay in order,
+    one transaction per file."""
     ref = load_reference()
     files = expand_paths([Path(p) for p in paths])
+    known = {} if dry_run else _known_contents(db)
     results = []
     writer = _Writer(db)
-    try:
-        for i, path in enumerate(files):
-            if progress:
-                progress(i, len(files), path)
+    ahead: deque[_Pending] = deque()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
+        def start(i: int) -> None:
+            path = files[i]
             name = (names or {}).get(path, path.name)
-            results.append(_load_one(path, name, ref, writer=writer, as_of=as_of, dry_run=dry_run))
-            writer.breathe()
-    finally:
-        writer.close()
+            try:
+                digest = file_hash(path)
+            except OSError:
+                digest = None
+            parsing = None
+            if digest is not None and digest not in known:
+                parsing = pool.submit(_parse_safely, path, ref, as_of, name)
+            ahead.append(_Pending(path, name, digest, parsing))
+
+        try:
+            if files:
+                start(0)
+                if ahead[0].parsing is not None and not dry_run:
+                    writer.get()             # open (and create) the warehouse while the first file is read
+            for i in range(len(files)):
+                if i + 1 < len(files):
+                    start(i + 1)
+                pending = ahead.popleft()
+                if progress:
+                    progress(i, len(files), pending.path)
+                results.append(_load_one(pending, ref, known, writer=writer, dry_run=dry_run))
+                writer.breathe()
+        finally:
+            for pending in ahead:
+                if pending.parsing is not None:
+                    pending.parsing.cancel()
+            writer.close()
     return results
+
+
+@dataclass
+class _Pending:
+    path: Path
+    name: str
+    digest: str | None
+    parsing: Future | None           # → the parsed file, or the exception that refused it
+
+
+def _parse_safely(path: Path, ref: Reference, as_of, name: str):
+    try:
+        return parse_file(path, ref, as_of, file_name=name)
+    except Exception as exc:          # handed to the writing thread, which turns it into a refusal
+        return exc
+
+
+def _known_contents(db) -> dict[str, tuple]:
+    """content hash → (load_id, loaded_at) of every loaded file, read before the batch starts, so
+    that unchanged files are not even parsed (the writing thread checks again before writing)."""
+    if not warehouse_path(db).exists():
+        return {}
+    try:
+        with wdb.reading(db) as con:
+            return {h: (i, t) for h, i, t in con.execute(
+                "SELECT content_hash, max(load_id), max(loaded_at) FROM loads WHERE status = 'loaded' "
+                "GROUP BY content_hash").fetchall()}
+    except duckdb.Error:
+        return {}
 
 
 class _Writer:
@@ -138,25 +199,26 @@ class _Writer:
             self.con = None
 
 
-def _load_one(path: Path, name: str, ref: Reference, *, writer: _Writer, as_of, dry_run) -> FileResult:
-    try:
-        digest = file_hash(path)
-    except OSError:
+def _unchanged(path: Path, name: str, previous: tuple) -> FileResult:
+    return FileResult(str(path), "unchanged", f"{name}：内容与{previous[1]:%Y-%m-%d %H:%M}入库的版本相同，未作改动。",
+                      load_id=previous[0])
+
+
+def _load_one(pending: _Pending, ref: Reference, known: dict, *, writer: _Writer, dry_run) -> FileResult:
+    path, name, digest = pending.path, pending.name, pending.digest
+    if digest is None:
         return FileResult(str(path), "refused", f"{name}：找不到该文件或无权读取。")
     if not dry_run:
-        previous = _previous_load(writer, digest)
+        previous = known.get(digest) or _previous_load(writer, digest)
         if previous is not None:
-            return FileResult(str(path), "unchanged",
-                              f"{name}：内容与{previous[1]:%Y-%m-%d %H:%M}入库的版本相同，未作改动。",
-                              load_id=previous[0])
-    try:
-        parsed = parse_file(path, ref, as_of, file_name=name)
-    except RefusedFile as exc:
+            return _unchanged(path, name, previous)
+    parsed = pending.parsing.result()
+    if isinstance(parsed, RefusedFile):
         if not dry_run:
-            _record_refusal(writer, path, name, digest, str(exc))
-        return FileResult(str(path), "refused", f"{name}：{exc}")
-    except Exception as exc:  # a reader bug must not become a traceback in front of a person
-        message = f"{name}：读取时出现意外错误，文件未入库（{type(exc).__name__}）。请将文件发给系统管理员。"
+            _record_refusal(writer, path, name, digest, str(parsed))
+        return FileResult(str(path), "refused", f"{name}：{parsed}")
+    if isinstance(parsed, Exception):  # a reader bug must not become a traceback in front of a person
+        message = f"{name}：读取时出现意外错误，文件未入库（{type(parsed).__name__}）。请将文件发给系统管理员。"
         if not dry_run:
             _record_refusal(writer, path, name, digest, message)
         return FileResult(str(path), "refused", message)

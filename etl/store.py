@@ -32,6 +32,7 @@ def store_project_rows(con, rows: pl.DataFrame, load_id: int, as_of, file_name: 
                 f"SELECT ?, ?, ?, {cols} FROM incoming", [load_id, as_of, file_name])
     con.unregister("incoming")
     merged = unify_identities(con, load_id)
+    derived.add_load(con, load_id)
     needs_full = pl.concat([full.select(pl.col("project_id").cast(pl.String)), merged], how="vertical_relaxed")
     return pl.concat([merged, advance_current(con, load_id, needs_full)], how="vertical_relaxed")
 

@@ -99,6 +99,7 @@ with upload:
             loadable = [r for r in pending["results"] if r.status != "refused"]
             if loadable and st.button("确认入库", type="primary"):
                 with st.spinner("正在入库……"):
+                    data.release()   # this process is about to write: no read connection of ours open
                     done = load_files(pending["paths"], db=warehouse_path(), names=pending["names"])
                 st.session_state.pop(PREVIEW, None)
                 shutil.rmtree(pending["paths"][0].parent, ignore_errors=True)

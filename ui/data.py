@@ -1,7 +1,7 @@
 """Cached access to the warehouse.
 
-Every page reads through `call`: a warehouse function runs on a fresh read-only connection that
-is closed right after (a loader in another process must be able to take the file), and its
+Every page reads through `call`: a warehouse function runs on a read-only connection that lives
+for one page run at most (a loader in another process must be able to take the file), and its
 result is cached by the function, its arguments and a cheap data version — the warehouse
 file's (and its WAL's) mtime and size — so a load shows up on the next rerun, no restart.
 """
@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import streamlit as st
 
-from warehouse.db import reading
+from warehouse.db import connect, reading
 from warehouse.settings import warehouse_path
 
 
@@ -30,12 +32,61 @@ def data_version(path: Path) -> tuple:
     return tuple(parts)
 
 
+class _Run(threading.local):
+    """The page run of this thread (Streamlit runs each session's script in its own thread)."""
+
+    active = False
+    con = None
+    key = None
+
+
+_run = _Run()
+
+
+@contextmanager
+def page_run():
+    """One read-only connection for a whole page run, opened on the first cache miss and closed
+    when the run ends (app.py wraps the page in this): opening the warehouse costs 15–25 ms,
+    and a page asks 5–15 questions. Outside a page run each call opens its own."""
+    _run.active, _run.con, _run.key = True, None, None
+    try:
+        yield
+    finally:
+        con, _run.active, _run.con, _run.key = _run.con, False, None, None
+        if con is not None:
+            con.close()
+
+
+def release() -> None:
+    """Close this run's connection now (before this process writes to the warehouse)."""
+    if _run.con is not None:
+        con, _run.con, _run.key = _run.con, None, None
+        try:
+            con.close()
+        except duckdb.Error:
+            pass
+
+
+@contextmanager
+def _connection(path: str, version: tuple):
+    if not _run.active:
+        with reading(path) as con:
+            yield con
+        return
+    if _run.key != (path, version):     # first miss of the run, or a load finished meanwhile
+        if _run.con is not None:
+            _run.con.close()
+        _run.con, _run.key = None, None
+        _run.con, _run.key = connect(path, read_only=True), (path, version)
+    yield _run.con
+
+
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _cached(module: str, name: str, path: str, version: tuple, args: tuple, kwargs: tuple):
     if module.split(".")[0] != "warehouse":
         raise ValueError(f"not a warehouse function: {module}.{name}")
     fn = getattr(importlib.import_module(module), name)
-    with reading(path) as con:
+    with _connection(path, version) as con:
         return fn(con, *args, **dict(kwargs))
 
 
@@ -47,6 +98,7 @@ def call(fn, *args, **kwargs):
         return _cached(fn.__module__, fn.__qualname__, str(path), data_version(path), args,
                        tuple(sorted(kwargs.items())))
     except duckdb.Error as exc:
+        release()
         st.warning("数据仓库暂时无法读取（可能正在导入台账），请稍后刷新页面。")
         st.caption(f"详细信息：{type(exc).__name__}")
         st.stop()

@@ -171,5 +171,7 @@ def period_conversion(con, filters: Filters) -> pl.DataFrame:
 
 
 def periods_present(con) -> list[int]:
+    """The 期 a filter can pick: those of a batch some snapshot listed, and those projects are in now."""
     return [r[0] for r in con.execute(
-        "SELECT DISTINCT period FROM project_history WHERE period IS NOT NULL ORDER BY 1").fetchall()]
+        """SELECT period FROM project_batches UNION SELECT period FROM project_current
+           WHERE period IS NOT NULL ORDER BY 1""").fetchall()]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.settings import warehouse_path
+from warehouse.settings import settings, warehouse_path
 
 SCHEMA_DIR = Path(__file__).parent / "sql" / "schema"
 LOCK_WAIT_SECONDS = 30.0
@@ -102,7 +102,9 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
             con = duckdb.connect(":memory:")
             ensure_schema(con)
             return con
-        return _open(p, read_only=True)
+        con = _open(p, read_only=True)
+        con.execute(f"SET memory_limit = '{int(settings().get('warehouse', 'read_memory_mb'))}MB'")
+        return con
     p.parent.mkdir(parents=True, exist_ok=True)
     con = _open(p, read_only=False)
     ensure_schema(con)

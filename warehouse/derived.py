@@ -19,7 +19,8 @@ its definition over the whole history.
   time, as intervals: the rows of snapshot `as_of` describe the project until `next_as_of` (NULL:
   still), with the sign date known by then (an earlier snapshot's when this one leaves it out).
   Consecutive snapshots that say the same are one interval; rows of one date are all kept (a
-  project two districts list in the same month is in force in both).
+  project two districts list in the same month is in force in both; `shared` marks them).
+- load_districts: per ledger load, its date and the districts it gave rows for.
 """
 
 from __future__ import annotations
@@ -58,9 +59,15 @@ DEFINITIONS = {
             FROM (SELECT *, lag(said) OVER (PARTITION BY project_id ORDER BY as_of) AS before FROM dated)
             WHERE before IS DISTINCT FROM said
         )
-        SELECT DISTINCT h.project_id, h.as_of, s.next_as_of, h.district_code, h.total_investment_wan, h.sign_date
-        FROM h JOIN spans s USING (project_id, as_of)""",
+        SELECT *, count(*) OVER (PARTITION BY project_id, as_of) > 1 AS shared
+        FROM (SELECT DISTINCT h.project_id, h.as_of, s.next_as_of, h.district_code, h.total_investment_wan,
+                              h.sign_date
+              FROM h JOIN spans s USING (project_id, as_of))""",
 }
+
+# Per-load summary: the districts each ledger file gave rows for, and its date (which district
+# reported when: 目标进度's ledger dates). Rows of a superseded load go with it (etl/kinds.py).
+LOAD_DISTRICTS = "SELECT DISTINCT load_id, as_of, district_code FROM project_rows"
 
 WHOLE_HISTORY = "project_rows"
 TOUCHED_HISTORY = "(SELECT r.* FROM project_rows r SEMI JOIN touched t ON r.project_id = t.project_id)"
@@ -88,7 +95,8 @@ ADVANCE_SQL = {
         """UPDATE project_timeline SET next_as_of = n.as_of FROM timeline_new n
            WHERE project_timeline.project_id = n.project_id AND project_timeline.next_as_of IS NULL""",
         """INSERT INTO project_timeline
-           SELECT project_id, as_of, NULL, district_code, total_investment_wan, sign_date FROM timeline_new""",
+           SELECT project_id, as_of, NULL, district_code, total_investment_wan, sign_date, FALSE
+           FROM timeline_new""",
         "DROP TABLE timeline_new",
     ],
 }
@@ -100,7 +108,7 @@ def definition(name: str, rows: str = WHOLE_HISTORY) -> str:
 
 def schema_text() -> str:
     """Part of the schema hash (warehouse.db): a changed definition is applied again."""
-    return "\n".join(DEFINITIONS.values()) + "\n".join(s for v in ADVANCE_SQL.values() for s in v)
+    return "\n".join([*DEFINITIONS.values(), LOAD_DISTRICTS, *(s for v in ADVANCE_SQL.values() for s in v)])
 
 
 def create(con) -> None:
@@ -108,6 +116,7 @@ def create(con) -> None:
     created before a summary existed gets it on first open; once, as long as the history)."""
     for name in DEFINITIONS:
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} AS {definition(name)}")
+    con.execute(f"CREATE TABLE IF NOT EXISTS load_districts AS {LOAD_DISTRICTS}")
 
 
 def rebuild(con) -> None:
@@ -115,6 +124,13 @@ def rebuild(con) -> None:
     for name in DEFINITIONS:
         con.execute(f"DELETE FROM {name}")
         con.execute(f"INSERT INTO {name} {definition(name)}")
+    con.execute("DELETE FROM load_districts")
+    con.execute(f"INSERT INTO load_districts {LOAD_DISTRICTS}")
+
+
+def add_load(con, load_id: int) -> None:
+    """The per-load summary of a load just stored."""
+    con.execute(f"INSERT INTO load_districts {LOAD_DISTRICTS} WHERE load_id = {int(load_id)}")
 
 
 def refresh(con) -> None:

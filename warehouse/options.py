@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from warehouse.batches import periods_present
 from warehouse.filters import ALL_STAGES, NO_CLUSTER, UNKNOWN_CHAIN, FilterOptions
 
 
@@ -29,8 +30,7 @@ def filter_options(con) -> FilterOptions:
     if has_unknown:
         chain_cluster += [(UNKNOWN_CHAIN, cl) for cl in clusters]
     chains = list(dict.fromkeys(c for c, _ in chain_cluster))
-    periods = [r[0] for r in con.execute(
-        "SELECT DISTINCT period FROM project_history WHERE period IS NOT NULL ORDER BY 1").fetchall()]
+    periods = periods_present(con)
     years = [r[0] for r in con.execute(
         """
         SELECT DISTINCT y FROM (

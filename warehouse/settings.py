@@ -29,6 +29,7 @@ DEFAULTS: dict[str, dict] = {
     "stall": {"signed_not_started_months": 6, "started_not_producing_months": 18},
     "freshness": {"late_after_days": 40},
     "map": {"tile_url": ""},
+    "warehouse": {"read_memory_mb": 512},
 }
 
 

@@ -68,7 +68,7 @@ CREATE OR REPLACE VIEW indicator_calendar AS
 WITH reported AS (SELECT DISTINCT as_of FROM indicator_actuals),
 target_years AS (SELECT DISTINCT year FROM indicator_targets),
 ledger AS (
-    SELECT DISTINCT as_of FROM project_history
+    SELECT DISTINCT as_of FROM load_districts
     WHERE year(as_of) IN (SELECT year FROM target_years)
       AND year(as_of) NOT IN (SELECT year(as_of) FROM reported)
 )
@@ -92,21 +92,37 @@ bounds AS (SELECT list(DISTINCT year(report_date)) AS years, max(report_date) AS
 -- loader: warehouse/derived.py): from as_of until next_as_of, with the sign date known by then;
 -- only intervals whose sign date falls in a year measured can count
 in_force AS (
-    SELECT t.project_id, t.as_of, t.next_as_of, t.district_code, t.total_investment_wan, t.sign_date
+    SELECT t.*, year(t.sign_date) AS sign_year
     FROM project_timeline t, bounds b
-    WHERE t.as_of <= b.last_date AND list_contains(b.years, year(t.sign_date))
+    WHERE t.as_of <= b.last_date AND list_contains(b.years, year(t.sign_date)) AND t.district_code IS NOT NULL
 ),
-counted AS (
-    SELECT d.report_date, f.project_id, f.district_code, max(f.total_investment_wan) AS wan
+-- (interval, date) pairs: in force on that date, signed in that date's year on or before it
+matched AS (
+    SELECT d.report_date, f.project_id, f.district_code, f.total_investment_wan AS wan, f.shared
     FROM in_force f JOIN dates d
-      ON year(d.report_date) = year(f.sign_date)
+      ON year(d.report_date) = f.sign_year
      AND d.report_date >= f.sign_date AND d.report_date >= f.as_of
      AND (f.next_as_of IS NULL OR d.report_date < f.next_as_of)
-    WHERE f.district_code IS NOT NULL
+),
+-- a project listed more than once on a date (by two districts, or twice) counts once per
+-- district and once for the city, at its largest amount; the others are one row each
+shared_counted AS (
+    SELECT report_date, district_code, project_id, max(wan) AS wan FROM matched WHERE shared GROUP BY ALL
+),
+district_counts AS (
+    SELECT report_date, district_code, count(*) AS projects, sum(wan) AS wan
+    FROM (SELECT report_date, district_code, wan FROM matched WHERE NOT shared
+          UNION ALL SELECT report_date, district_code, wan FROM shared_counted)
+    GROUP BY ALL
+),
+city_counts AS (
+    SELECT report_date, count(*) AS projects, sum(wan) AS wan
+    FROM (SELECT report_date, wan FROM matched WHERE NOT shared
+          UNION ALL SELECT report_date, max(wan) FROM shared_counted GROUP BY report_date, project_id)
     GROUP BY ALL
 ),
 ledger_dates AS (
-    SELECT DISTINCT district_code, as_of FROM project_history WHERE district_code IS NOT NULL
+    SELECT DISTINCT district_code, as_of FROM load_districts WHERE district_code IS NOT NULL
 ),
 district_dates AS (
     SELECT d.report_date, l.district_code, max(l.as_of) AS ledger_as_of
@@ -115,20 +131,14 @@ district_dates AS (
 ),
 per_district AS (
     SELECT dd.report_date, dd.district_code, dd.ledger_as_of,
-           count(c.project_id) AS projects, coalesce(sum(c.wan), 0) AS wan
-    FROM district_dates dd LEFT JOIN counted c USING (report_date, district_code)
-    GROUP BY ALL
-),
-city_projects AS (
-    SELECT report_date, project_id, max(wan) AS wan FROM counted GROUP BY ALL
+           coalesce(c.projects, 0) AS projects, coalesce(c.wan, 0) AS wan
+    FROM district_dates dd LEFT JOIN district_counts c USING (report_date, district_code)
 ),
 per_city AS (
     SELECT dd.report_date, (SELECT any_value(city_code) FROM ref_districts) AS district_code,
            max(dd.ledger_as_of) AS ledger_as_of,
            coalesce(any_value(cp.projects), 0) AS projects, coalesce(any_value(cp.wan), 0) AS wan
-    FROM district_dates dd
-    LEFT JOIN (SELECT report_date, count(*) AS projects, sum(wan) AS wan FROM city_projects GROUP BY ALL) cp
-      USING (report_date)
+    FROM district_dates dd LEFT JOIN city_counts cp USING (report_date)
     GROUP BY dd.report_date
 ),
 measured AS (
