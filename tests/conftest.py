@@ -53,3 +53,9 @@ def demo_warehouse(tmp_path_factory):
                            cwd=ROOT, check=True, capture_output=True)
             done.touch()
     return target
+
+
+@pytest.fixture(scope="module")
+def demo_con(demo_warehouse):
+    with reading(demo_warehouse) as con:
+        yield con

@@ -87,3 +87,21 @@ def test_filter_options_from_warehouse(small_con):
     assert opts.years == (2024, 2023, 2022) and opts.default_year == 2024
     assert set(opts.chains_of(["新材料"])) == {"氟硅新材料", "高分子材料", "纸制品", "盐化工", "新型建材",
                                                 "未识别产业链"}
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(date_from=date(2024, 1, 1), date_to=date(2024, 6, 30)),
+                                     Filters(districts=("源汇区",), stages=("签约", "开工"))])
+@pytest.mark.parametrize("order, descending", [("total_investment_wan", True), ("total_investment_wan", False),
+                                               ("project_name", False), ("sign_date", True)])
+@pytest.mark.parametrize("limit", [1, 3, 5, 1000])
+def test_top_rows_are_the_rows_a_plain_sort_gives(demo_con, filters, order, descending, limit):
+    """top_rows' cut-off pass changes the speed, never the rows (amounts tie, some are unknown)."""
+    from warehouse.filters import top_rows
+
+    sql, params = where(filters)
+    direction = "DESC" if descending else "ASC"
+    plain = demo_con.execute(
+        f"SELECT project_id FROM projects p WHERE {sql} ORDER BY {order} {direction} NULLS LAST, project_id "
+        f"LIMIT {limit}", params).fetchall()
+    fast = demo_con.execute(*top_rows("project_id", sql, params, order, descending, "project_id", limit)).fetchall()
+    assert fast == plain and len(plain) >= min(limit, 1)

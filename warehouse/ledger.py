@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from warehouse.filters import Filters, where
+from warehouse.filters import Filters, top_rows, where
 
 # The columns of the list, in order; the export uses the same ones (warehouse/export.py).
 LIST_COLUMNS = (
@@ -47,16 +47,8 @@ def project_list(con, filters: Filters, search: str | None = None, sort_by: str 
     sql, params = where(filters)
     s_sql, s_params = _search_sql(search)
     order = SORTABLE.get(sort_by, "total_investment_wan")
-    direction = "DESC" if descending else "ASC"
-    return con.execute(
-        f"""
-        SELECT {', '.join(LIST_COLUMNS)} FROM projects p
-        WHERE {sql} AND {s_sql}
-        ORDER BY {order} {direction} NULLS LAST, project_name, project_id
-        LIMIT ?
-        """,
-        params + s_params + [int(limit)],
-    ).pl()
+    return con.execute(*top_rows(", ".join(LIST_COLUMNS), f"{sql} AND {s_sql}", params + s_params,
+                                 order, descending, "project_name, project_id", limit)).pl()
 
 
 def project_detail(con, project_id: str) -> dict | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from warehouse.filters import NO_CLUSTER, UNKNOWN_CHAIN, Filters, where
+from warehouse.filters import NO_CLUSTER, UNKNOWN_CHAIN, Filters, top_rows, where
 
 MAX_POINTS = 20_000
 
@@ -12,19 +12,12 @@ MAX_POINTS = 20_000
 def map_points(con, filters: Filters, limit: int = MAX_POINTS) -> pl.DataFrame:
     """Projects with a location, largest first, at most `limit` (the map says when it cut)."""
     sql, params = where(filters)
-    return con.execute(
-        f"""
-        SELECT project_id, project_name, district, stage,
-               coalesce(cluster, '{NO_CLUSTER}') AS cluster,
-               CASE WHEN chain_known THEN chain ELSE '{UNKNOWN_CHAIN}' END AS chain,
-               total_investment_wan, lng, lat, coalesce(location_approximate, FALSE) AS approximate
-        FROM projects p
-        WHERE {sql} AND lng IS NOT NULL AND lat IS NOT NULL
-        ORDER BY total_investment_wan DESC NULLS LAST, project_id
-        LIMIT ?
-        """,
-        params + [int(limit)],
-    ).pl()
+    return con.execute(*top_rows(
+        f"""project_id, project_name, district, stage, coalesce(cluster, '{NO_CLUSTER}') AS cluster,
+            CASE WHEN chain_known THEN chain ELSE '{UNKNOWN_CHAIN}' END AS chain,
+            total_investment_wan, lng, lat, coalesce(location_approximate, FALSE) AS approximate""",
+        f"{sql} AND lng IS NOT NULL AND lat IS NOT NULL", params,
+        "total_investment_wan", True, "project_id", limit)).pl()
 
 
 def location_counts(con, filters: Filters) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from warehouse.filters import Filters, where
+from warehouse.filters import Filters, top_rows, where
 from warehouse.progress import PRODUCING, SIGNED, STARTED, reached_sql, terminated_sql
 from warehouse.settings import settings
 
@@ -57,23 +57,22 @@ def _stalled_cte(filters: Filters, signed_months: int | None, started_months: in
 def stalled_projects(con, filters: Filters, signed_months: int | None = None,
                      started_months: int | None = None, limit: int | None = None) -> pl.DataFrame:
     """kind, months (since signing or starting) and the project's fields; longest stall first
-    within each kind; at most `limit` rows per kind when given."""
+    within each kind (then the largest, then by id); at most `limit` rows per kind when given."""
     cte, params = _stalled_cte(filters, signed_months, started_months)
-    limit_sql = ""
-    if limit is not None:
-        limit_sql = "QUALIFY row_number() OVER (PARTITION BY kind ORDER BY months DESC) <= ?"
-        params = params + [int(limit)]
-    return con.execute(
-        f"""
-        WITH {cte}
-        SELECT kind, months, project_id, project_name, district, responsible_unit, leader, stage,
-               sign_date, start_date, total_investment_wan, chain, investor, as_of
-        FROM stalled
-        {limit_sql}
-        ORDER BY kind_ord, months DESC, total_investment_wan DESC NULLS LAST, project_id
-        """,
-        params,
-    ).pl()
+    columns = ("kind, months, project_id, project_name, district, responsible_unit, leader, stage, "
+               "sign_date, start_date, total_investment_wan, chain, investor, as_of")
+    order = "months DESC, total_investment_wan DESC NULLS LAST, project_id"
+    if limit is None:
+        return con.execute(f"WITH {cte} SELECT {columns} FROM stalled ORDER BY kind_ord, {order}", params).pl()
+    parts, part_params = [], []
+    for ordinal in (1, 2):
+        sql, p = top_rows(columns, f"kind_ord = {ordinal}", [], "months", True,
+                          "total_investment_wan DESC NULLS LAST, project_id", limit, source="stalled")
+        parts.append(f"SELECT * FROM ({sql})")
+        part_params += p
+    kind_ord = f"CASE kind WHEN '{SIGNED_NOT_STARTED}' THEN 1 ELSE 2 END"
+    return con.execute(f"WITH {cte} SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY {kind_ord}, {order}",
+                       params + part_params).pl()
 
 
 def stalled_counts(con, filters: Filters, signed_months: int | None = None,
