@@ -92,33 +92,32 @@ bounds AS (SELECT list(DISTINCT year(report_date)) AS years, max(report_date) AS
 -- loader: warehouse/derived.py): from as_of until next_as_of, with the sign date known by then;
 -- only intervals whose sign date falls in a year measured can count
 in_force AS (
-    SELECT t.*, year(t.sign_date) AS sign_year
+    SELECT t.*, greatest(t.sign_date, t.as_of) AS counts_from,      -- counted on dates in [from, until)
+           least(coalesce(t.next_as_of, DATE '9999-12-31'), make_date(year(t.sign_date) + 1, 1, 1)) AS counts_until
     FROM project_timeline t, bounds b
     WHERE t.as_of <= b.last_date AND list_contains(b.years, year(t.sign_date)) AND t.district_code IS NOT NULL
 ),
--- (interval, date) pairs: in force on that date, signed in that date's year on or before it
-matched AS (
-    SELECT d.report_date, f.project_id, f.district_code, f.total_investment_wan AS wan, f.shared
-    FROM in_force f JOIN dates d
-      ON year(d.report_date) = f.sign_year
-     AND d.report_date >= f.sign_date AND d.report_date >= f.as_of
-     AND (f.next_as_of IS NULL OR d.report_date < f.next_as_of)
+-- an interval that is a project's only row on its date counts +1 (and its amount) from counts_from
+-- and −1 from counts_until: each event is put on the first report date on or after it, and a
+-- running sum over the report dates gives the projects counted on each
+events AS (
+    SELECT district_code, counts_from AS day, 1 AS n, total_investment_wan AS wan
+    FROM in_force WHERE NOT shared AND counts_from < counts_until
+    UNION ALL
+    SELECT district_code, counts_until, -1, -total_investment_wan
+    FROM in_force WHERE NOT shared AND counts_from < counts_until
 ),
--- a project listed more than once on a date (by two districts, or twice) counts once per
--- district and once for the city, at its largest amount; the others are one row each
-shared_counted AS (
-    SELECT report_date, district_code, project_id, max(wan) AS wan FROM matched WHERE shared GROUP BY ALL
-),
-district_counts AS (
-    SELECT report_date, district_code, count(*) AS projects, sum(wan) AS wan
-    FROM (SELECT report_date, district_code, wan FROM matched WHERE NOT shared
-          UNION ALL SELECT report_date, district_code, wan FROM shared_counted)
+event_sums AS (
+    SELECT d.report_date, e.district_code, sum(e.n) AS n, sum(e.wan) AS wan
+    FROM events e ASOF JOIN dates d ON e.day <= d.report_date
     GROUP BY ALL
 ),
-city_counts AS (
-    SELECT report_date, count(*) AS projects, sum(wan) AS wan
-    FROM (SELECT report_date, wan FROM matched WHERE NOT shared
-          UNION ALL SELECT report_date, max(wan) FROM shared_counted GROUP BY report_date, project_id)
+-- a project listed more than once on a date (by two districts, or twice) counts once per
+-- district and once for the city, at its largest amount: counted date by date
+shared_counted AS (
+    SELECT d.report_date, f.district_code, f.project_id, max(f.total_investment_wan) AS wan
+    FROM in_force f JOIN dates d ON d.report_date >= f.counts_from AND d.report_date < f.counts_until
+    WHERE f.shared
     GROUP BY ALL
 ),
 ledger_dates AS (
@@ -129,17 +128,32 @@ district_dates AS (
     FROM dates d JOIN ledger_dates l ON l.as_of <= d.report_date
     GROUP BY ALL
 ),
-per_district AS (
+running AS (   -- singles: running sums per district over all report dates
     SELECT dd.report_date, dd.district_code, dd.ledger_as_of,
-           coalesce(c.projects, 0) AS projects, coalesce(c.wan, 0) AS wan
-    FROM district_dates dd LEFT JOIN district_counts c USING (report_date, district_code)
+           sum(coalesce(es.n, 0)) OVER w AS n, sum(es.wan) OVER w AS wan
+    FROM district_dates dd LEFT JOIN event_sums es USING (report_date, district_code)
+    WINDOW w AS (PARTITION BY dd.district_code ORDER BY dd.report_date)
+),
+shared_district AS (
+    SELECT report_date, district_code, count(*) AS n, sum(wan) AS wan FROM shared_counted GROUP BY ALL
+),
+per_district AS (
+    SELECT r.report_date, r.district_code, r.ledger_as_of,
+           r.n + coalesce(s.n, 0) AS projects, coalesce(r.wan, 0) + coalesce(s.wan, 0) AS wan
+    FROM running r LEFT JOIN shared_district s USING (report_date, district_code)
+),
+shared_city AS (
+    SELECT report_date, count(*) AS n, sum(wan) AS wan
+    FROM (SELECT report_date, project_id, max(wan) AS wan FROM shared_counted GROUP BY ALL)
+    GROUP BY ALL
 ),
 per_city AS (
-    SELECT dd.report_date, (SELECT any_value(city_code) FROM ref_districts) AS district_code,
-           max(dd.ledger_as_of) AS ledger_as_of,
-           coalesce(any_value(cp.projects), 0) AS projects, coalesce(any_value(cp.wan), 0) AS wan
-    FROM district_dates dd LEFT JOIN city_counts cp USING (report_date)
-    GROUP BY dd.report_date
+    SELECT r.report_date, (SELECT any_value(city_code) FROM ref_districts) AS district_code,
+           max(r.ledger_as_of) AS ledger_as_of,
+           sum(r.n) + coalesce(any_value(s.n), 0) AS projects,
+           coalesce(sum(r.wan), 0) + coalesce(any_value(s.wan), 0) AS wan
+    FROM running r LEFT JOIN shared_city s USING (report_date)
+    GROUP BY r.report_date
 ),
 measured AS (
     SELECT * FROM per_district UNION ALL SELECT * FROM per_city
