@@ -96,9 +96,9 @@ def load_files(paths: list[Path], *, db: str | Path | None = None, as_of: date |
     file name the person chose (the browser upload); `progress(i, n, path)` is called per file.
 
     Files are read and parsed one ahead on a worker thread while this thread writes the one
-    before (calamine, polars and DuckDB all release the GIL): the warehouse is opened while the
-    first file is read, and file i+1 is parsed while file i is written. Writes stay in order,
-    one transaction per file."""
+    before (calamine, polars and DuckDB all release the GIL): file i+1 is parsed while file i is
+    written. Writes stay in order, one transaction per file. The warehouse is opened for writing
+    only once the first file is parsed, so the dashboard is not kept waiting while it is read."""
     ref = load_reference()
     files = expand_paths([Path(p) for p in paths])
     known = {} if dry_run else _known_contents(db)
@@ -121,8 +121,6 @@ def load_files(paths: list[Path], *, db: str | Path | None = None, as_of: date |
         try:
             if files:
                 start(0)
-                if ahead[0].parsing is not None and not dry_run:
-                    writer.get()             # open (and create) the warehouse while the first file is read
             for i in range(len(files)):
                 if i + 1 < len(files):
                     start(i + 1)

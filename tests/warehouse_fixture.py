@@ -138,10 +138,14 @@ def _row(load_id: int, as_of: date, pid: str, stage: str, period, batch, source_
 
 
 def refresh_current(con) -> None:
-    """The loader's own refresh (etl.store) over every project of the fixture."""
+    """The loader's own refresh (etl.store) over every project of the fixture, and the per-load
+    summary (warehouse.derived) the loader writes with each load."""
     from etl.store import refresh_current as refresh
+    from warehouse import derived
 
     refresh(con, con.execute("SELECT DISTINCT project_id FROM project_rows").pl())
+    for (load_id,) in con.execute("SELECT DISTINCT load_id FROM project_rows ORDER BY 1").fetchall():
+        derived.add_load(con, load_id)
 
 
 def insert_rows(con, rows: list[dict]) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import importlib
 import os
 import threading
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import duckdb
 import streamlit as st
 
-from warehouse.db import connect, reading
+from warehouse.db import reading
 from warehouse.settings import warehouse_path
 
 
@@ -38,6 +38,7 @@ class _Run(threading.local):
     active = False
     con = None
     key = None
+    closing = None     # the ExitStack that closes `con`
 
 
 _run = _Run()
@@ -48,21 +49,20 @@ def page_run():
     """One read-only connection for a whole page run, opened on the first cache miss and closed
     when the run ends (app.py wraps the page in this): opening the warehouse costs 15–25 ms,
     and a page asks 5–15 questions. Outside a page run each call opens its own."""
-    _run.active, _run.con, _run.key = True, None, None
+    _run.active, _run.con, _run.key, _run.closing = True, None, None, None
     try:
         yield
     finally:
-        con, _run.active, _run.con, _run.key = _run.con, False, None, None
-        if con is not None:
-            con.close()
+        release()
+        _run.active = False
 
 
 def release() -> None:
     """Close this run's connection now (before this process writes to the warehouse)."""
-    if _run.con is not None:
-        con, _run.con, _run.key = _run.con, None, None
+    closing, _run.con, _run.key, _run.closing = _run.closing, None, None, None
+    if closing is not None:
         try:
-            con.close()
+            closing.close()
         except duckdb.Error:
             pass
 
@@ -74,10 +74,10 @@ def _connection(path: str, version: tuple):
             yield con
         return
     if _run.key != (path, version):     # first miss of the run, or a load finished meanwhile
-        if _run.con is not None:
-            _run.con.close()
-        _run.con, _run.key = None, None
-        _run.con, _run.key = connect(path, read_only=True), (path, version)
+        release()
+        closing = ExitStack()
+        _run.con = closing.enter_context(reading(path))
+        _run.key, _run.closing = (path, version), closing
     yield _run.con
 
 
