@@ -107,9 +107,12 @@ events AS (
     SELECT district_code, counts_until, -1, -total_investment_wan
     FROM in_force WHERE NOT shared AND counts_from < counts_until
 ),
+event_days AS (
+    SELECT district_code, day, sum(n) AS n, sum(wan) AS wan FROM events GROUP BY ALL
+),
 event_sums AS (
     SELECT d.report_date, e.district_code, sum(e.n) AS n, sum(e.wan) AS wan
-    FROM events e ASOF JOIN dates d ON e.day <= d.report_date
+    FROM event_days e ASOF JOIN dates d ON e.day <= d.report_date
     GROUP BY ALL
 ),
 -- a project listed more than once on a date (by two districts, or twice) counts once per
