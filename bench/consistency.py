@@ -113,9 +113,7 @@ def compare_current(db: Path, scratch: Path) -> dict:
         con.execute("SET enable_progress_bar = false")
         con.execute("CREATE TEMP TABLE generated AS SELECT * FROM project_current")
         con.execute("CREATE TEMP TABLE touched AS SELECT DISTINCT project_id FROM project_rows")
-        for statement in REFRESH_CURRENT_SQL.split(";"):
-            if statement.strip():
-                con.execute(statement)
+        con.execute(REFRESH_CURRENT_SQL)
         only_generated = con.execute("SELECT count(*) FROM (SELECT * FROM generated EXCEPT ALL "
                                      "SELECT * FROM project_current)").fetchone()[0]
         only_loader = con.execute("SELECT count(*) FROM (SELECT * FROM project_current EXCEPT ALL "

@@ -41,6 +41,7 @@ import numpy as np
 import polars as pl
 
 from etl.demo import names
+from etl.normalise.ledger import CODE_PREFIX
 from warehouse import derived
 from warehouse.reference import Reference, load_reference, write_reference_tables
 
@@ -318,7 +319,7 @@ def plan_projects(ref: Reference, n: int, seed: int = 2021) -> pl.DataFrame:
     entry_years = (FIRST_MONTH[0] * 12 + FIRST_MONTH[1] - 1 + entry) // 12
     project_code = [f"{c}-{y}-{s:05d}" for c, y, s in zip(codes, entry_years.tolist(), seq.tolist())]
     name_key = [nm.replace(" ", "").lower() for nm in names_list]
-    project_id = [f"编号:{pc}" if lay in HAS_CODE else f"{c}|{nk}"
+    project_id = [f"{CODE_PREFIX}{pc}" if lay in HAS_CODE else f"{c}|{nk}"
                   for pc, lay, c, nk in zip(project_code, layout.tolist(), codes, name_key)]
     centre_lng = np.array([d.lng for d in districts])[d_idx]
     centre_lat = np.array([d.lat for d in districts])[d_idx]

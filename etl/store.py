@@ -13,11 +13,18 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.normalise.ledger import OUTPUT_COLUMNS
+from etl.normalise.ledger import CODE_PREFIX, DATE_FIELDS, OUTPUT_COLUMNS
 from warehouse import derived
 
-CODED = "starts_with(project_id, '编号:')"   # ids built from a 项目编号 (etl.normalise.ledger)
-DATE_COLUMNS = ("sign_date", "register_date", "start_date", "production_date")
+
+def _coded(alias: str) -> str:
+    """SQL: the project id is built from a 项目编号 (etl.normalise.ledger)."""
+    return f"starts_with({alias}project_id, '{CODE_PREFIX}')"
+
+
+def _dates_kept(latest: str, earlier: str) -> str:
+    """REPLACE list: each date of the latest row, else the one an earlier ledger gave."""
+    return ", ".join(f"coalesce({latest}.{c}, {earlier}.{c}) AS {c}" for c in DATE_FIELDS)
 
 
 def store_project_rows(con, rows: pl.DataFrame, load_id: int, as_of, file_name: str,
@@ -53,7 +60,7 @@ def unify_identities(con, load_id: int) -> pl.DataFrame:
     con.execute(f"""
         UPDATE project_rows AS r SET project_id = m.project_id
         FROM (SELECT dk, name_key, arg_max(project_id, as_of) AS project_id
-              FROM (SELECT {dk} AS dk, name_key, project_id, as_of FROM project_current WHERE {CODED}
+              FROM (SELECT {dk} AS dk, name_key, project_id, as_of FROM project_current WHERE {_coded("")}
                     UNION ALL {coded_here}) GROUP BY ALL) m
         WHERE r.load_id = {load_id} AND r.project_code IS NULL
           AND coalesce(r.district_code, r.district) = m.dk AND r.name_key = m.name_key""")
@@ -61,7 +68,7 @@ def unify_identities(con, load_id: int) -> pl.DataFrame:
         SELECT c.project_id AS old_id, arg_max(m.project_id, m.as_of) AS new_id
         FROM project_current c JOIN ({coded_here}) m
           ON coalesce(c.district_code, c.district) = m.dk AND c.name_key = m.name_key
-        WHERE NOT starts_with(c.project_id, '编号:') AND c.project_id <> m.project_id
+        WHERE NOT {_coded("c.")} AND c.project_id <> m.project_id
         GROUP BY c.project_id""").pl()
     if moves.height:
         con.register("moves", moves.to_arrow())
@@ -70,8 +77,6 @@ def unify_identities(con, load_id: int) -> pl.DataFrame:
     return pl.concat([moves.select(pl.col("old_id").alias("project_id")),
                       moves.select(pl.col("new_id").alias("project_id"))])
 
-
-_KEPT_DATES = ", ".join(f"coalesce(m.{c}, c.{c}) AS {c}" for c in DATE_COLUMNS)
 
 ADVANCE_SQL = """
 CREATE OR REPLACE TEMP TABLE advanced AS
@@ -95,10 +100,7 @@ def advance_current(con, load_id: int, needs_full: pl.DataFrame) -> pl.DataFrame
     once and whose state is older, keeping dates an earlier ledger gave and the
     first as-of date. Returns this file's other projects (for the full recomputation)."""
     con.register("needs_full", needs_full.unique().to_arrow())
-    sql = ADVANCE_SQL.format(load_id=int(load_id), kept_dates=_KEPT_DATES)
-    for statement in sql.split(";"):
-        if statement.strip():
-            con.execute(statement)
+    con.execute(ADVANCE_SQL.format(load_id=int(load_id), kept_dates=_dates_kept("m", "c")))
     con.unregister("needs_full")
     derived.advance(con)
     rest = con.execute(f"""SELECT DISTINCT project_id FROM project_rows WHERE load_id = {int(load_id)}
@@ -109,7 +111,7 @@ def advance_current(con, load_id: int, needs_full: pl.DataFrame) -> pl.DataFrame
 
 _RANK = "{'as_of': h.as_of, 'load_id': h.load_id, 'ord': h.ord, 'row': h.source_row}"
 _KNOWN_DATES = ",\n           ".join(
-    f"arg_max({c}, {_RANK}) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in DATE_COLUMNS)
+    f"arg_max({c}, {_RANK}) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in DATE_FIELDS)
 
 REFRESH_CURRENT_SQL = f"""
 DELETE FROM project_current WHERE project_id IN (SELECT project_id FROM touched);
@@ -130,11 +132,7 @@ known AS (  -- a later ledger that omits a date column must not erase a date an 
            min(h.as_of) AS first_seen
     FROM history h GROUP BY h.project_id
 )
-SELECT latest.* EXCLUDE (ord) REPLACE (
-           coalesce(latest.sign_date, known.sign_date) AS sign_date,
-           coalesce(latest.register_date, known.register_date) AS register_date,
-           coalesce(latest.start_date, known.start_date) AS start_date,
-           coalesce(latest.production_date, known.production_date) AS production_date),
+SELECT latest.* EXCLUDE (ord) REPLACE ({_dates_kept("latest", "known")}),
        known.first_seen
 FROM latest JOIN known USING (project_id);
 """
@@ -148,8 +146,6 @@ def refresh_current(con, touched: pl.DataFrame) -> None:
     if ids.height == 0:
         return
     con.register("touched", ids.to_arrow())
-    for statement in REFRESH_CURRENT_SQL.split(";"):
-        if statement.strip():
-            con.execute(statement)
+    con.execute(REFRESH_CURRENT_SQL)
     derived.refresh(con)
     con.unregister("touched")

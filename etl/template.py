@@ -16,11 +16,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from etl.layouts import save_workbook, style_header, title_lines
+from warehouse.batches import BATCHES
 from warehouse.reference import Reference, load_reference
 
 HEADER_ROW = 3
 TEMPLATE_ROWS = 1000          # rows prepared with drop-downs and formats below the header
-BATCHES = ("签约一批", "开工一批", "投产一批")
 DATE_FORMAT = "yyyy-mm-dd"
 FIXED_TIME = datetime(2025, 1, 1, 9, 0)   # same bytes on every run
 

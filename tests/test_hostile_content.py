@@ -679,24 +679,29 @@ def _click_point(tab, where: tuple[float, float]) -> None:
                 raise
 
 
-@pytest.mark.browser
-def test_map_tooltip_and_detail_are_text(hostile_app, tab, shots):
+def _hostile_point_on_map(tab, url: str) -> tuple[float, float]:
+    """Open the map of every year and return the pixel of the hostile project's point."""
     from browser.test_dashboard import _pixel
     from ui.maps import view_for
     from warehouse.geo import bounds, load_boundaries
     from warehouse.reference import load_reference
     from warehouse.settings import BOUNDARY_DIR
 
-    from app_probe import wait_idle
-
-    url, _ = hostile_app
     view = view_for(bounds(load_boundaries(str(BOUNDARY_DIR / load_reference().boundary_file))))
     view = {"zoom": view.zoom, "longitude": view.longitude, "latitude": view.latitude}
     _open(tab, f"{url}/map?year=all")
     canvas = tab.locator('[data-testid="stDeckGlJsonChart"] canvas').first
     canvas.wait_for(timeout=20_000)
     tab.wait_for_timeout(1500)
-    where = _pixel(canvas.bounding_box(), view, *hx.TOOLTIP_POINT)
+    return _pixel(canvas.bounding_box(), view, *hx.TOOLTIP_POINT)
+
+
+@pytest.mark.browser
+def test_map_tooltip_and_detail_are_text(hostile_app, tab, shots):
+    from app_probe import wait_idle
+
+    url, _ = hostile_app
+    where = _hostile_point_on_map(tab, url)
     tab.mouse.move(*where)
     tip = tab.locator(".deck-tooltip")
     tip.wait_for(state="visible", timeout=10_000)
@@ -715,22 +720,10 @@ def test_map_tooltip_and_detail_are_text(hostile_app, tab, shots):
 
 @pytest.mark.browser
 def test_map_detail_metric_values_are_literal(hostile_app, tab):
-    from browser.test_dashboard import _pixel
-    from ui.maps import view_for
-    from warehouse.geo import bounds, load_boundaries
-    from warehouse.reference import load_reference
-    from warehouse.settings import BOUNDARY_DIR
-
     from app_probe import wait_idle
 
     url, _ = hostile_app
-    view = view_for(bounds(load_boundaries(str(BOUNDARY_DIR / load_reference().boundary_file))))
-    view = {"zoom": view.zoom, "longitude": view.longitude, "latitude": view.latitude}
-    _open(tab, f"{url}/map?year=all")
-    canvas = tab.locator('[data-testid="stDeckGlJsonChart"] canvas').first
-    canvas.wait_for(timeout=20_000)
-    tab.wait_for_timeout(1500)
-    _click_point(tab, _pixel(canvas.bounding_box(), view, *hx.TOOLTIP_POINT))
+    _click_point(tab, _hostile_point_on_map(tab, url))
     wait_idle(tab)
     main = tab.locator('[data-testid="stMain"]')
     assert main.locator('a[href="http://evil"], strong:has-text("粗体")').count() == 0

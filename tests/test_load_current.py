@@ -54,9 +54,7 @@ def recomputed_differences(db: Path, scratch: Path) -> tuple[int, int, int]:
     try:
         con.execute("CREATE TEMP TABLE kept AS SELECT * FROM project_current")
         con.execute("CREATE TEMP TABLE touched AS SELECT DISTINCT project_id FROM project_rows")
-        for statement in REFRESH_CURRENT_SQL.split(";"):
-            if statement.strip():
-                con.execute(statement)
+        con.execute(REFRESH_CURRENT_SQL)
         only_kept = con.execute("SELECT count(*) FROM (FROM kept EXCEPT ALL FROM project_current)").fetchone()[0]
         only_full = con.execute("SELECT count(*) FROM (FROM project_current EXCEPT ALL FROM kept)").fetchone()[0]
         n = con.execute("SELECT count(*) FROM kept").fetchone()[0]

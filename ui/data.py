@@ -49,7 +49,8 @@ def page_run():
     """One read-only connection for a whole page run, opened on the first cache miss and closed
     when the run ends (app.py wraps the page in this): opening the warehouse costs 15–25 ms,
     and a page asks 5–15 questions. Outside a page run each call opens its own."""
-    _run.active, _run.con, _run.key, _run.closing = True, None, None, None
+    release()
+    _run.active = True
     try:
         yield
     finally:

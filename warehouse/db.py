@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse import derived
 from warehouse.settings import settings, warehouse_path
 
 SCHEMA_DIR = Path(__file__).parent / "sql" / "schema"
@@ -33,8 +34,6 @@ def _schema_sql() -> list[str]:
 
 
 def _schema_hash() -> str:
-    from warehouse import derived
-
     return hashlib.sha256("\n".join([*_schema_sql(), derived.schema_text()]).encode()).hexdigest()
 
 
@@ -55,8 +54,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     digest = _schema_hash()
     if meta_get(con, "schema") == digest:
         return
-    from warehouse import derived
-
     created = False
     for path in _schema_files():
         if not created and path.name >= DERIVED_BEFORE:

@@ -25,8 +25,9 @@ its definition over the whole history.
 
 from __future__ import annotations
 
-BATCH_NAMES = ("签约一批", "开工一批", "投产一批")
-_BATCH_LIST = ", ".join(f"'{b}'" for b in BATCH_NAMES)
+from warehouse.batches import BATCHES
+
+_BATCH_LIST = ", ".join(f"'{b}'" for b in BATCHES)
 
 # ranking of snapshot rows, as etl/store.py ranks them for the current state
 RANK = "r.as_of, r.load_id, coalesce(s.ord, -1), r.source_row"
@@ -74,7 +75,7 @@ TOUCHED_HISTORY = "(SELECT r.* FROM project_rows r SEMI JOIN touched t ON r.proj
 
 ADVANCE_SQL = {
     "project_batches": [
-        f"""DELETE FROM project_batches b USING advanced a
+        """DELETE FROM project_batches b USING advanced a
             WHERE b.project_id = a.project_id AND b.period = a.period AND b.batch = a.batch""",
         f"""INSERT INTO project_batches
             SELECT project_id, period, batch, total_investment_wan, as_of FROM advanced

@@ -66,13 +66,12 @@ def stalled_projects(con, filters: Filters, signed_months: int | None = None,
         return con.execute(f"WITH {cte} SELECT {columns} FROM stalled ORDER BY kind_ord, {order}", params).pl()
     parts, part_params = [], []
     for ordinal in (1, 2):
-        sql, p = top_rows(columns, f"kind_ord = {ordinal}", [], "months", True,
+        sql, p = top_rows(f"{columns}, kind_ord", f"kind_ord = {ordinal}", [], "months", True,
                           "total_investment_wan DESC NULLS LAST, project_id", limit, source="stalled")
         parts.append(f"SELECT * FROM ({sql})")
         part_params += p
-    kind_ord = f"CASE kind WHEN '{SIGNED_NOT_STARTED}' THEN 1 ELSE 2 END"
-    return con.execute(f"WITH {cte} SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY {kind_ord}, {order}",
-                       params + part_params).pl()
+    return con.execute(f"WITH {cte} SELECT * EXCLUDE (kind_ord) FROM ({' UNION ALL '.join(parts)}) "
+                       f"ORDER BY kind_ord, {order}", params + part_params).pl()
 
 
 def stalled_counts(con, filters: Filters, signed_months: int | None = None,

@@ -22,6 +22,7 @@ from etl.normalise.dates import parse_date
 from etl.normalise.headers import Header
 from etl.normalise.places import resolve_chain, resolve_district, resolve_park, resolve_stage
 from etl.normalise.text import clean, leading_number, norm_key
+from warehouse.batches import BATCHES
 from warehouse.geo import to_gcj02
 from warehouse.reference import Reference
 
@@ -34,8 +35,8 @@ MERGE_FILL_FIELDS = ("district", "park", "chain", "cluster", "stage", "responsib
                      "event", "period", "batch", "investor_kind", "investor_origin")
 TEXT_FIELDS = ("project_code", "investor", "responsible_unit", "leader", "investor_kind",
                "investor_origin", "event", "remark")
-BATCHES = ("签约一批", "开工一批", "投产一批")
 DATE_FIELDS = ("sign_date", "register_date", "start_date", "production_date")
+CODE_PREFIX = "编号:"   # project_id of a project with a 项目编号: the prefix and the code
 OUTPUT_COLUMNS = [
     "source_sheet", "source_row", "project_id", "project_code", "project_name", "district_code",
     "district", "park", "cluster", "chain", "chain_known", "investor", "total_investment_wan",
@@ -321,7 +322,7 @@ def _normalise_rows(rows: pl.DataFrame, header: Header, fc: dict[str, str], fall
 
     code = _col(rows, fc, "project_code")
     name_key = name.str.replace_all(r"[\s\"'“”‘’《》「」]", "").str.to_lowercase()
-    project_id = pl.select(pl.when(code.is_not_null()).then(pl.lit("编号:") + code)
+    project_id = pl.select(pl.when(code.is_not_null()).then(pl.lit(CODE_PREFIX) + code)
                            .otherwise(pl.coalesce(district_code, district) + pl.lit("|") + name_key)).to_series()
 
     reason = pl.select(pl.concat_str(errors, separator="；", ignore_nulls=True)).to_series()
