@@ -9,9 +9,12 @@ from ui.format import day
 # Constant CSS (no data in it): large metric numbers that read on a projector.
 _CSS = """
 <style>
-[data-testid="stMetricValue"] { font-size: 2.4rem; font-weight: 700; }
-[data-testid="stMetricLabel"] p { font-size: 1.05rem; }
-[data-testid="stMetricDelta"] { font-size: 1.0rem; }
+[data-testid="stMetric"] { container-type: inline-size; }
+/* projector size when the card is wide; smaller in a narrow card (five in a row on a laptop),
+   so that "8,806.44亿元" or "2025年12月31日" is never cut to "8,806.4…" */
+[data-testid="stMetricValue"] { font-size: clamp(1.2rem, 12cqi, 2.4rem); font-weight: 700; }
+[data-testid="stMetricLabel"] p { font-size: clamp(0.85rem, 7cqi, 1.05rem); }
+[data-testid="stMetricDelta"] { font-size: clamp(0.8rem, 6.5cqi, 1.0rem); }
 h1 { font-size: 2.1rem !important; }
 </style>
 """
