@@ -51,3 +51,27 @@ def test_unreadable_amounts_are_errors_in_chinese(raw):
 ])
 def test_unit_in_header(text, unit):
     assert unit_in(text) == unit
+
+
+@pytest.mark.parametrize("raw, unit", [
+    ("100000000000000000000000000000", "万元"),    # a code pasted into the amount column
+    ("999999999999999", "亿元"),                   # 15 digits: 10^19 万元 once converted
+    ("999999999999999999.9999999万元", "万元"),     # rounds up to 10^18 at the six decimals stored
+])
+def test_amounts_beyond_the_warehouse_are_errors(raw, unit):
+    a = parse_amount(raw, unit)
+    assert a.value is None and a.error.startswith(f"金额超出范围：“{raw}”")
+
+
+def test_ledger_amounts_too_large_are_row_errors_not_a_failed_file():
+    """The vectorised path for plain numbers hands an amount too large to store to parse_amount
+    (the row is rejected with the reason) instead of failing the whole file."""
+    import polars as pl
+
+    from etl.normalise.ledger import _amounts
+
+    values, _, errors = _amounts(pl.Series(["12.5", "999999999999999", "100000000000000000000000000000", None]),
+                                 "亿元")
+    assert values.to_list() == [Decimal("125000"), None, None, None]
+    assert [e and e.split("”")[0] for e in errors.to_list()] == [
+        None, "金额超出范围：“999999999999999", "金额超出范围：“100000000000000000000000000000", None]

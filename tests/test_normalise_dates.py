@@ -56,3 +56,15 @@ def test_unreadable_dates(raw):
 ])
 def test_as_of(text, expected):
     assert find_as_of(text) == expected
+
+
+def test_ledger_dates_that_only_look_iso_are_reported():
+    """The vectorised path for ISO dates (date cells) must not swallow 2025-13-45 or 2024-02-30:
+    they get the same reason a person reads for any other unreadable date."""
+    import polars as pl
+
+    from etl.normalise.ledger import _dates
+
+    values, errors = _dates(pl.Series(["2024-06-30", "2025-13-45", "2024-02-30 00:00:00", "2024.6.1", None]), 2024)
+    assert values.to_list() == [date(2024, 6, 30), None, None, date(2024, 6, 1), None]
+    assert errors.to_list() == [None, "日期无法识别：“2025-13-45”", "日期无法识别：“2024-02-30 00:00:00”", None, None]

@@ -42,6 +42,12 @@ def is_masked(text: str) -> bool:
     return "*" in text and (not stripped.strip(".%万亿元美 ") or text.count("*") >= 2)
 
 
+# The warehouse keeps money as DECIMAL(24, 6) 万元: at most 18 digits before the point. A larger
+# amount is no investment figure (a code or a phone number in the wrong column) and is rejected.
+WAN_LIMIT = Decimal(10) ** 18
+WAN_STEP = Decimal("0.000001")
+
+
 def parse_amount(raw: object, column_unit: str = "万元") -> Amount:
     text = clean(raw)
     if text is None:
@@ -77,4 +83,6 @@ def parse_amount(raw: object, column_unit: str = "万元") -> Amount:
     if number < 0:
         return Amount(None, None, f"金额为负数：“{text}”")
     value = number * UNIT_TO_WAN.get(unit, Decimal(1))
+    if value >= WAN_LIMIT or value.quantize(WAN_STEP) >= WAN_LIMIT:   # as stored: six decimals
+        return Amount(None, None, f"金额超出范围：“{text}”（折合{value:.4E}万元）")
     return Amount(value, note, None)

@@ -223,19 +223,24 @@ ISO_DATE = r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$"
 
 def _amounts(raw: pl.Series, unit: str) -> tuple[pl.Series, pl.Series, pl.Series]:
     """Plain numbers (nearly every cell) are cast in one vectorised step; the rest — units in the
-    cell, separators, 约, 待定, masks — go through parse_amount once per distinct text."""
+    cell, separators, 约, 待定, masks, and a plain number too large once converted — go through
+    parse_amount once per distinct text, which says why it cannot be used."""
     plain = raw.str.contains(PLAIN_NUMBER).fill_null(False)
     factor = UNIT_TO_WAN.get(unit, Decimal(1))
-    fast = pl.select(pl.when(plain).then(raw).cast(MONEY) * pl.lit(factor, dtype=pl.Decimal(24, 6))).to_series()
-    rest = pl.select(pl.when(~plain).then(raw)).to_series()
+    fast = pl.select((pl.when(plain).then(raw).cast(MONEY) * pl.lit(factor, dtype=pl.Decimal(24, 6)))
+                     .cast(MONEY, strict=False)).to_series()
+    rest = pl.select(pl.when(~plain | fast.is_null()).then(raw)).to_series()
     value, note, err = map_unique(rest, lambda t: _amount_tuple(t, unit), 3)
     return pl.select(pl.coalesce(fast.cast(MONEY), value.cast(MONEY))).to_series(), note, err
 
 
 def _dates(raw: pl.Series, year: int) -> tuple[pl.Series, pl.Series]:
+    """ISO dates (what calamine gives for a date cell) are converted in one vectorised step; the
+    rest — and an ISO-looking text that is no date, such as 2025-13-45 — go through parse_date
+    once per distinct text, which says why it cannot be read."""
     iso = raw.str.contains(ISO_DATE).fill_null(False)
     fast = pl.select(pl.when(iso).then(raw.str.slice(0, 10)).str.to_date("%Y-%m-%d", strict=False)).to_series()
-    rest = pl.select(pl.when(~iso).then(raw)).to_series()
+    rest = pl.select(pl.when(~iso | fast.is_null()).then(raw)).to_series()
     value, err = map_unique(rest, lambda t: _date_tuple(t, year), 2)
     return pl.select(pl.coalesce(fast, value.str.to_date("%Y-%m-%d"))).to_series(), err
 
