@@ -13,7 +13,6 @@ is not counted) — and the highest RSS while it loaded.
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -32,10 +31,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 def app_pages() -> list[tuple[str, str]]:
-    """(url_path, title) of every page in app.py's navigation, in menu order."""
-    text = (ROOT / "app.py").read_text(encoding="utf-8")
-    found = re.findall(r'st\.Page\([^)]*?title="([^"]+)"[^)]*?url_path="([^"]+)"', text)
-    return [(path, title) for title, path in found]
+    """(url_path, title) of every page in app.py's navigation (pages.PAGES), in menu order."""
+    from pages import PAGES
+
+    return [(p.key, p.menu) for p in PAGES]
 
 
 def proc_status(pid: int) -> dict[str, float]:

@@ -16,7 +16,7 @@ import time
 from datetime import date
 
 from report import render
-from report.pages import weekly_deck
+from pages import weekly_deck
 from warehouse.db import reading
 from warehouse.filters import Filters
 from warehouse.freshness import newest_as_of

@@ -1,9 +1,9 @@
 """Every page's queries, as the pages call them, and the same aggregation written directly in SQL.
 
-    from bench.queries import PAGES, QUERIES, scenarios, make_context
+    from bench.queries import QUERIES, record_pages, scenarios, make_context
 
-`PAGES` maps a page (pages/*.py) to the warehouse calls it makes when it opens, in order
-(`ui.data.call(fn, …)` and the sidebar's `filter_options`). `QUERIES[key]` has:
+`record_pages(con, filters)` maps a page to the warehouse calls it makes when it opens, in order
+(recorded from its description, pages/<key>.py). `QUERIES[key]` has:
 
 - `app(con, filters, ctx)`: the warehouse function with the arguments the page passes;
 - `floor(filters, ctx)`: SQL statements a person would write by hand for the same numbers,
@@ -17,8 +17,8 @@ Where the app's SQL is a view (目标进度: warehouse/sql/schema/010_indicators
 reads the same view on an open connection: it measures the app's overhead around the view, not
 whether the view itself could be written faster.
 
-This registry mirrors pages/*.py by hand: when a page gains a query, add it here
-(tests/test_bench_smoke.py checks every warehouse function a page calls is registered).
+When a page gains a query, add its floor here (tests/test_bench_smoke.py checks that every call a
+page's description makes has one).
 """
 
 from __future__ import annotations
@@ -649,24 +649,46 @@ QUERY_LIST: list[Query] = [
 ]
 QUERIES: dict[str, Query] = {x.key: x for x in QUERY_LIST}
 
-# What each page asks for when it opens (pages/*.py, in order). Interactions are separate pages.
-PAGES: dict[str, tuple[str, list[str]]] = {
-    "overview": ("总览", ["status", "filter_options", "overview.window_of", "overview.headline", "overview.funnel",
-                          "overview.district_ranking", "overview.monthly_trend", "overview.top_projects",
-                          "freshness.district_freshness"]),
-    "chains": ("产业链", ["status", "filter_options", "chains.key_chain_share", "chains.chain_summary",
-                         "chains.chain_district_matrix", "chains.chain_gaps", "chains.unknown_chains"]),
-    "batches": ("三个一批", ["status", "filter_options", "batches.batch_report"]),
-    "map": ("项目地图", ["status", "filter_options", "mapdata.map_points", "mapdata.location_counts",
-                        "mapdata.district_totals"]),
-    "ledger": ("项目台账", ["status", "filter_options", "ledger.project_count", "ledger.project_list"]),
-    "alerts": ("预警督办", ["status", "filter_options", "stalls.stalled_counts", "stalls.stalled_summary.district",
-                          "stalls.stalled_summary.responsible_unit", "stalls.stalled_projects"]),
-    "targets": ("目标进度", ["targets.status", "filter_options", "targets.indicator_progress"]),
+# What a page asks for when it opens: the page run's own calls (ui.page: the data status, the
+# sidebar's options) and then its description's (pages/<key>.py), recorded by running the
+# description on a connection (`record_pages`), so this list cannot drift from the pages. The two
+# tool views have no description: 数据管理 is a script, a click shows a project's detail.
+PAGE_RUN = ["status", "filter_options"]
+TOOL_PAGES: dict[str, tuple[str, list[str]]] = {
     "data": ("数据管理", ["status", "admin.load_history", "admin.rejected_rows", "admin.rejected_count",
                          "admin.load_warnings", "admin.duplicate_names", "freshness.district_freshness"]),
     "click": ("点选项目（台账/地图）", ["ledger.project_detail", "ledger.project_history"]),
 }
+
+
+def query_key(fn, args: tuple) -> str:
+    """The QUERIES key of a warehouse call: module.function, and the grouping for stalled_summary."""
+    key = f"{fn.__module__.removeprefix('warehouse.')}.{fn.__name__}"
+    key = {"options.filter_options": "filter_options", "freshness.data_status": "status"}.get(key, key)
+    if key in QUERIES:
+        return key
+    named = [a for a in args if isinstance(a, str)]
+    return f"{key}.{named[0]}" if named else key
+
+
+def record_pages(con, filters: Filters) -> dict[str, tuple[str, list[str]]]:
+    """Each report page's calls, in order (each once), as its description makes them with `filters`."""
+    import pages
+    from report.view import View
+
+    out: dict[str, tuple[str, list[str]]] = {}
+    for info in pages.report_pages():
+        calls: list[str] = list(PAGE_RUN) if info.key != "targets" else ["targets.status", "filter_options"]
+
+        def ask(fn, *args, **kwargs):
+            key = query_key(fn, args)
+            if key not in calls:
+                calls.append(key)
+            return fn(con, *args, **kwargs)
+
+        pages.page_items(info.key, View(ask=ask, filters=filters, screen=False))
+        out[info.key] = (info.menu, calls)
+    return {**out, **TOOL_PAGES}
 
 
 def available(query: Query) -> str | None:
@@ -708,5 +730,5 @@ def same_answer(query: Query, app_result, floor_results: list[list[tuple]]) -> b
     return _rows(shaped) == _rows(floor_results[-1])
 
 
-__all__ = ["PAGES", "QUERIES", "QUERY_LIST", "Query", "Context", "make_context", "scenarios", "same_answer",
+__all__ = ["record_pages", "query_key", "TOOL_PAGES", "QUERIES", "QUERY_LIST", "Query", "Context", "make_context", "scenarios", "same_answer",
            "available", "field"]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench.queries import PAGES, QUERIES, Context, available, make_context, same_answer, scenarios
+from bench.queries import QUERIES, Context, available, make_context, record_pages, same_answer, scenarios
 from bench.stats import summary
 from warehouse.db import reading
 
@@ -147,7 +147,9 @@ def run(db: Path, *, repeat: int, sample_city: str, cap: float, progress=print, 
         if views and key not in views:
             continue
         results: dict[str, dict] = {}
-        for page, (page_title, keys) in PAGES.items():
+        with reading(db) as con:
+            page_calls = record_pages(con, filters)
+        for page, (page_title, keys) in page_calls.items():
             timed_out = False
             with reading(db) as page_con:
                 page_con.execute("SET enable_progress_bar = false")
@@ -169,9 +171,9 @@ def run(db: Path, *, repeat: int, sample_city: str, cap: float, progress=print, 
                     if progress:
                         progress(_line(label, title, qkey, r))
         opening = summary(connect)["median"]
-        pages = {page: page_totals(keys, results, repeat, opening) for page, (_, keys) in PAGES.items()}
+        pages = {page: page_totals(keys, results, repeat, opening) for page, (_, keys) in page_calls.items()}
         out_scenarios.append({"key": key, "label": title, "filters": _describe(filters), "queries": results,
-                              "pages": pages})
+                              "pages": pages, "page_calls": page_calls})
     return {"connect": summary(connect), "context": {"newest": str(ctx.newest), "project_id": ctx.project_id,
                                                      "target_year": ctx.target_year,
                                                      "report_date": str(ctx.report_date)},

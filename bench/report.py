@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.queries import PAGES, QUERIES
+from bench.queries import QUERIES
 
 P95_GOAL = 0.300        # seconds, every page query at the largest size
 PAGE_GOAL = 1.0         # seconds, a page's server-side work
@@ -112,7 +112,7 @@ def goals(results: dict) -> list[tuple[str, str, str, bool | None]]:
         rows.append((f"A page's server-side work < {PAGE_GOAL:.0f} s (p95){_at(big)}",
                      f"{len(page_over)} of {sum(1 for sc in data['scenarios'] for p in sc['pages'] if p != 'click')} "
                      "(page × scenario) at or over",
-                     "over: " + ", ".join(sorted({PAGES[p][0] for _, p, _ in page_over})) if page_over else "",
+                     "over: " + ", ".join(sorted({_page_calls(data)[p][0] for _, p, _ in page_over})) if page_over else "",
                      not page_over))
         ratios = sorted(r["ratio"] for sc in data["scenarios"] for r in sc["queries"].values() if r.get("ratio"))
         if ratios:
@@ -339,7 +339,7 @@ def _queries(w, results: dict) -> None:
     header = "| page | " + " | ".join(f"{_n(n)} · {sc['label']}" for n in sizes for sc in Q[n]["scenarios"]) + " |"
     w(header)
     w("|---|" + "---:|" * (header.count("|") - 2))
-    for page, (title, keys) in PAGES.items():
+    for page, (title, keys) in _page_calls(Q[sizes[-1]]).items():
         cells = []
         for n in sizes:
             for sc in Q[n]["scenarios"]:
@@ -360,13 +360,18 @@ def _queries(w, results: dict) -> None:
         w("</details>\n")
 
 
+def _page_calls(data: dict) -> dict:
+    """page → (title, query keys), as recorded from the pages' descriptions in the run."""
+    return data["scenarios"][0]["page_calls"] if data.get("scenarios") else {}
+
+
 def _query_table(w, data: dict, n) -> None:
     w(f"### Every query at {_n(n)} projects (ms)\n")
     scen = data["scenarios"]
     w("| page | query | " + " | ".join(f"{sc['label']}: median / p95 / floor / ratio" for sc in scen) + " |")
     w("|---|---|" + "---|" * len(scen))
     seen = set()
-    for page, (title, keys) in PAGES.items():
+    for page, (title, keys) in _page_calls(data).items():
         for key in keys:
             if key in seen:
                 continue

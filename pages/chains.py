@@ -1,76 +1,85 @@
 """产业链: cluster → chain, key-chain share, chain × district, gaps (补链), unknown chains."""
 
+from __future__ import annotations
+
 import polars as pl
-import streamlit as st
 
-from ui import charts, data, export, layout, tables
-from ui import filters as uf
-from ui import format as fmt
-from ui.colors import cluster_colors
+from report import figures, takeaways
+from report.colors import cluster_colors
+from report.format import count, pct, window, yi
+from report.view import Card, Chart, Choice, Click, Expander, Message, Metrics, Note, Row, Table, View
 from warehouse import chains
+from warehouse.options import filter_options
 
-PAGE, TITLE = "chains", "产业链分析"
+MEASURE = Choice("chains-measure", "面积表示", ["投资额", "项目数"])
+FEWER = Choice("chains-gap-threshold", "项目数少于", kind="slider", bounds=(1, 10), default=3)
+SUMMARY_COLUMNS = ["cluster", "chain", "is_key", "projects", "investment_wan", "share_projects", "share_investment"]
 
-layout.through_app()
 
-status = data.require_data(TITLE)
-f = uf.sidebar_filters()
-layout.header(TITLE, status, f"时间范围：{fmt.window(f.date_from, f.date_to)}")
-uf.cross_filter_bar(PAGE)
-fx = uf.with_cross_filter(f, PAGE)
-export.page_pptx_button(PAGE, fx)
-colors = cluster_colors(uf.options().clusters)
+def caption(v: View) -> str:
+    return f"时间范围：{window(v.filters.date_from, v.filters.date_to)}"
 
-share = data.call(chains.key_chain_share, fx)
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("项目总数", fmt.count(share["all_projects"]), border=True)
-c2.metric("总投资", fmt.yi(share["all_investment_wan"]), border=True)
-c3.metric("重点产业链项目", fmt.count(share["key_projects"]),
-          f"占 {fmt.pct(share['share_projects'])}", delta_color="off", delta_arrow="off", border=True)
-c4.metric("重点产业链投资", fmt.yi(share["key_investment_wan"]),
-          f"占 {fmt.pct(share['share_investment'])}", delta_color="off", delta_arrow="off", border=True)
 
-summary = data.call(chains.chain_summary, f)
-left, right = st.columns([2, 3])
-with left:
-    st.subheader("产业集群 → 产业链")
-    measure = st.radio("面积表示", ["投资额", "项目数"], horizontal=True, key="chains-measure")
-    export.show(charts.treemap(summary, colors, "investment_wan" if measure == "投资额" else "projects"),
-                f"产业集群与产业链（{measure}）", f, key="chains-treemap")
-with right:
-    st.subheader("各产业链项目数与投资额")
-    st.caption("点击柱条，按该产业链筛选本页其余内容")
-    xf = uf.cross_filter(PAGE)
-    highlight = tuple(xf["values"]) if xf and xf["field"] == "chains" else ()
-    event = export.show(charts.chain_bars(summary.filter(pl.col("projects") > 0), colors, highlight),
-                        "各产业链项目数与投资额", f, key=uf.chart_key(PAGE, "bars"), select=True)
-    picked = uf.selected_value(event)
-    if picked:
-        uf.set_cross_filter(PAGE, "chains", (picked,), f"产业链 = {picked}")
+def _share(s: dict) -> Metrics:
+    cards = [Card("项目总数", count(s["all_projects"])), Card("总投资", yi(s["all_investment_wan"])),
+             Card("重点产业链项目", count(s["key_projects"]), f"占 {pct(s['share_projects'])}", "off"),
+             Card("重点产业链投资", yi(s["key_investment_wan"]), f"占 {pct(s['share_investment'])}", "off")]
+    text = (f"围绕重点产业链项目{count(s['key_projects'])}，总投资{yi(s['key_investment_wan'])}，"
+            f"占{pct(s['share_investment'])}") if s["all_projects"] else takeaways.NO_DATA
+    return Metrics("share", "重点产业链项目情况", cards, text)
 
-st.subheader("产业链 × 县区（项目数）")
-matrix = data.call(chains.chain_district_matrix, fx)
-if matrix.height:
-    pivot = matrix.pivot(on="district", index="chain", values="projects", aggregate_function="sum")
-    export.show(charts.heatmap(pivot, "chain"), "产业链 × 县区（项目数）", fx, key="chains-matrix")
-else:
-    st.info("当前筛选条件下没有项目。")
 
-left, right = st.columns(2)
-with left:
-    st.subheader("补链：项目偏少的产业链")
-    fewer = st.slider("项目数少于", 1, 10, 3, key="chains-gap-threshold")
-    gaps = data.call(chains.chain_gaps, fx, fewer)
-    tables.show(gaps, ["cluster", "chain", "is_key", "projects", "investment_wan"])
-with right:
-    st.subheader("未识别的产业链")
-    unknown = data.call(chains.unknown_chains, fx)
-    if unknown.height:
-        st.caption("台账所填产业链不在产业链目录中：已计入“未识别产业链”，请核对台账或在 data/reference/chains.csv 中补充别名。")
-        tables.show(unknown, ["written_chain", "projects", "investment_wan", "districts"])
-    else:
-        st.success("所有项目的产业链均已识别。", icon=":material/check_circle:")
+def _matrix(v: View) -> Chart | Note:
+    m = v.ask(chains.chain_district_matrix, v.fx)
+    if m.height == 0:
+        return Note("产业链 × 县区（项目数）", "当前筛选条件下没有项目。")
+    pivot = m.pivot(on="district", index="chain", values="projects", aggregate_function="sum")
+    return Chart("matrix", "产业链 × 县区（项目数）", figures.heatmap(pivot, "chain"), takeaways.chain_district(m),
+                 scope=v.fx)
 
-with st.expander("各产业链明细表"):
-    tables.show(summary, ["cluster", "chain", "is_key", "projects", "investment_wan",
-                          "share_projects", "share_investment"])
+
+def _unknown(v: View) -> list:
+    unknown = v.ask(chains.unknown_chains, v.fx)
+    if unknown.height == 0:
+        return [Note("未识别的产业链", "所有项目的产业链均已识别。", "success")]
+    return [Table("unknown", "未识别的产业链", unknown, ["written_chain", "projects", "investment_wan", "districts"],
+                  f"台账所填产业链不在产业链目录中的项目{count(int(unknown['projects'].sum()))}",
+                  note="已计入“未识别产业链”，请核对台账，或由系统管理员在产业链目录中补充别名。")]
+
+
+def view(v: View) -> list:
+    share = v.ask(chains.key_chain_share, v.fx)
+    summary = v.ask(chains.chain_summary, v.filters)
+    colors = cluster_colors(v.ask(filter_options).clusters)
+    measure = v.value(MEASURE)
+    fewer = v.value(FEWER)
+    gaps = v.ask(chains.chain_gaps, v.fx, fewer)
+    active = summary.filter(pl.col("projects") > 0)
+    top = active.sort(["investment_wan", "projects"], descending=True)
+    gap_text = (f"项目少于{fewer}个的产业链{count(gaps.height, '条')}：" + "、".join(gaps["chain"].head(6).to_list())
+                if gaps.height else f"所有产业链项目均不少于{fewer}个")
+    return [
+        _share(share),
+        Row([
+            [MEASURE,
+             Chart("treemap", f"产业集群与产业链（{measure}）",
+                   figures.treemap(summary, colors, "investment_wan" if measure == "投资额" else "projects"),
+                   takeaways.clusters(summary), scope=v.filters)],
+            Chart("bars", "各产业链项目数与投资额", figures.chain_bars(active, colors, v.highlight("chains")),
+                  takeaways.chains(summary, share), hint="点击柱条，按该产业链筛选本页其余内容",
+                  click=Click("chains", "产业链"), scope=v.filters),
+        ], widths=[2, 3]),
+        _matrix(v),
+        Row([
+            [FEWER, Table("gaps", "补链：项目偏少的产业链", gaps,
+                          ["cluster", "chain", "is_key", "projects", "investment_wan"], gap_text)],
+            _unknown(v),
+        ]),
+        Expander("各产业链明细表", [
+            Table("summary", "各产业链项目明细（按投资额）", top, SUMMARY_COLUMNS, show_title=False)]),
+    ]
+
+
+if __name__ == "__main__":      # run by Streamlit for this page
+    from ui.page import show
+    show("chains")

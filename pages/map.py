@@ -1,75 +1,85 @@
 """项目地图: district boundaries with their totals, project points by stage or chain."""
 
-import streamlit as st
+from __future__ import annotations
 
-from ui import data, export, layout, maps, tables
-from ui import filters as uf
-from ui import format as fmt
-from ui.colors import STAGE_COLORS, chain_colors
+from report import maps, takeaways
+from report.colors import STAGE_COLORS, chain_colors
+from report.format import count, day, window, yi
+from report.view import Card, Choice, Detail, Map, Message, Metrics, Table, View
 from warehouse import ledger, mapdata
 from warehouse.geo import bounds, load_boundaries
+from warehouse.options import filter_options
 from warehouse.reference import load_reference
 from warehouse.settings import BOUNDARY_DIR, settings
 
-PAGE, TITLE = "map", "项目地图"
+COLOR_BY = Choice("map-color", "点的颜色", ["按阶段", "按产业链"])
+MAP_KEY = "deck"
 
-layout.through_app()
 
-status = data.require_data(TITLE)
-f = uf.sidebar_filters()
-layout.header(TITLE, status, f"时间范围：{fmt.window(f.date_from, f.date_to)}")
-uf.cross_filter_bar(PAGE)
-fx = uf.with_cross_filter(f, PAGE)
-export.page_pptx_button(PAGE, fx)
+def caption(v: View) -> str:
+    return f"时间范围：{window(v.filters.date_from, v.filters.date_to)}"
 
-boundary = load_boundaries(str(BOUNDARY_DIR / load_reference().boundary_file))
-color_by = st.radio("点的颜色", ["按阶段", "按产业链"], horizontal=True, key="map-color")
-by = "stage" if color_by == "按阶段" else "chain"
-points = data.call(mapdata.map_points, fx)
-counts = data.call(mapdata.location_counts, fx)
-totals = data.call(mapdata.district_totals, f)
-colors = STAGE_COLORS if by == "stage" else chain_colors(uf.options().chains)
 
-c1, c2, c3 = st.columns(3)
-c1.metric("地图上的项目", fmt.count(counts["located"]), border=True)
-c2.metric("其中近似位置", fmt.count(counts["approximate"]), border=True)
-c3.metric("无坐标（未上图）", fmt.count(counts["missing"]), border=True)
-if counts["located"] > points.height:
-    st.caption(f"项目较多，地图只显示投资额最大的 {fmt.count(points.height)}。")
+def _counts(counts: dict, shown: int) -> list:
+    items: list = [Metrics("counts", "项目上图情况", [
+        Card("地图上的项目", count(counts["located"])), Card("其中近似位置", count(counts["approximate"])),
+        Card("无坐标（未上图）", count(counts["missing"]))])]
+    if counts["located"] > shown:
+        items.append(Message(f"项目较多，地图只显示投资额最大的 {count(shown)}。"))
+    return items
 
-present = list(dict.fromkeys(points[by].to_list())) if points.height else []
-st.markdown(maps.legend_html(colors, [k for k in colors if k in present]), unsafe_allow_html=True)
-deck = maps.deck(boundary, totals, points, by, colors, bounds(boundary),
-                 str(settings().get("map", "tile_url") or ""))
-event = st.pydeck_chart(deck, height=620, on_select="rerun", selection_mode="single-object",
-                        key=uf.chart_key(PAGE, "deck"))
-st.caption("鼠标悬停查看项目或县区合计（功能区计入所在县区）；点击项目点查看详情，点击县区按该县区筛选下方清单。")
 
-selected = (event or {}).get("selection", {}).get("objects", {}) if event else {}
-project_id = None
-for layer in (maps.POINT_LAYER, maps.APPROX_LAYER):
-    if selected.get(layer):
-        project_id = selected[layer][0].get("project_id")
-if selected.get(maps.DISTRICT_LAYER):
-    name = selected[maps.DISTRICT_LAYER][0].get("properties", {}).get("name")
-    code = str(selected[maps.DISTRICT_LAYER][0].get("properties", {}).get("adcode", ""))
-    members = tuple(totals.filter(totals["map_code"] == code)["district"].to_list()) or ((name,) if name else ())
-    if members:
-        uf.set_cross_filter(PAGE, "districts", members, f"县区 = {'、'.join(members)}")
+def _picked_project(v: View) -> str | None:
+    objects = ((v.selected(MAP_KEY) or {}).get("selection") or {}).get("objects") or {}
+    for layer in (maps.POINT_LAYER, maps.APPROX_LAYER):
+        if objects.get(layer):
+            return objects[layer][0].get("project_id")
+    return None
 
-if project_id:
-    detail = data.call(ledger.project_detail, project_id)
-    if detail:
-        st.subheader("选中的项目")
-        st.markdown(f"#### {fmt.yi(detail['total_investment_wan'])} · {detail['stage']}")
-        st.text(detail["project_name"])
-        a, b, c, d = st.columns(4)
-        layout.fact(a, "县区", detail["district"])
-        layout.fact(b, "产业链", detail["chain"] if detail["chain_known"] else f"未识别：{detail['chain']}")
-        layout.fact(c, "签约时间", fmt.day(detail["sign_date"]))
-        layout.fact(d, "投资方", detail["investor"])
-        if detail["location_approximate"]:
-            st.caption("该项目位置为近似位置（按园区或县区中心标注）。")
 
-st.subheader("县区合计")
-tables.show(totals, ["district", "kind", "projects", "investment_wan"])
+def _detail(v: View, project_id: str) -> list:
+    detail = v.ask(ledger.project_detail, project_id)
+    if not detail:
+        return []
+    chain = detail["chain"] if detail["chain_known"] else f"未识别：{detail['chain']}"
+    items: list = [Detail(detail["project_name"], [("县区", detail["district"]), ("产业链", chain),
+                                                  ("签约时间", day(detail["sign_date"])), ("投资方", detail["investor"])],
+                          heading=f"{yi(detail['total_investment_wan'])} · {detail['stage']}", section="选中的项目")]
+    if detail["location_approximate"]:
+        items.append(Message("该项目位置为近似位置（按园区或县区中心标注）。"))
+    return items
+
+
+def view(v: View) -> list:
+    boundary = load_boundaries(str(BOUNDARY_DIR / load_reference().boundary_file))
+    by = "stage" if v.value(COLOR_BY) == "按阶段" else "chain"
+    points = v.ask(mapdata.map_points, v.fx)
+    counts = v.ask(mapdata.location_counts, v.fx)
+    totals = v.ask(mapdata.district_totals, v.filters)
+    colors = STAGE_COLORS if by == "stage" else chain_colors(v.ask(filter_options).chains)
+    present = list(dict.fromkeys(points[by].to_list())) if points.height else []
+    box = bounds(boundary)
+    deck = maps.deck(boundary, totals, points, by, colors, box, str(settings().get("map", "tile_url") or ""))
+    picture = maps.static_figure(boundary, totals, points, by, colors, box)
+    shown = totals.filter(totals["projects"] > 0).sort("investment_wan", descending=True)
+    project = _picked_project(v)
+    members: dict[str, tuple] = {}
+    for r in totals.filter(totals["map_code"].is_not_null()).iter_rows(named=True):
+        members[str(r["map_code"])] = (*members.get(str(r["map_code"]), ()), r["district"])
+    return [
+        COLOR_BY,
+        *_counts(counts, points.height),
+        Map(MAP_KEY, "项目分布图", deck, maps.legend_html(colors, [k for k in colors if k in present]), picture,
+            takeaways.district_totals(shown), scope=v.fx, districts=members),
+        Message("鼠标悬停查看项目或县区合计（功能区计入所在县区）；点击项目点查看详情，点击县区按该县区筛选下方清单。"),
+        *(_detail(v, project) if project else []),
+        Table("totals", "县区合计", totals, ["district", "kind", "projects", "investment_wan"],
+              takeaways.district_totals(shown),
+              note=(f"地图上的项目{count(counts['located'])}（其中近似位置{count(counts['approximate'])}），"
+                    f"无坐标{count(counts['missing'])}"), slide_rows=None),
+    ]
+
+
+if __name__ == "__main__":      # run by Streamlit for this page
+    from ui.page import show
+    show("map")

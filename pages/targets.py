@@ -2,16 +2,18 @@
 leader, the district × indicator matrix with lights, each indicator's ranking against the
 time-progress line, and each district's month-by-month trajectory."""
 
-import polars as pl
-import streamlit as st
+from __future__ import annotations
 
-from ui import data, export, layout
-from ui import filters as uf
-from ui import format as fmt
-from ui import target_charts as tc
+from datetime import date
+
+import polars as pl
+
+from report import takeaways, vocab
+from report import target_figures as tf
+from report.format import day, pct
+from report.view import Card, Chart, Choice, Expander, Heading, Message, Metrics, Note, Row, Table, Tabs, View
 from warehouse import targets
 
-TITLE = "目标进度"
 START_TEXT = """
 数据仓库中还没有目标任务数据。
 
@@ -25,136 +27,159 @@ START_TEXT = """
 
 **先看演示**：运行 `make demo`（或 `python -m etl demo`），演示数据含 2024、2025 年的目标和月报。
 """
-
-status = data.call(targets.status)
-if status["empty"]:
-    layout.header(TITLE)
-    st.info("尚无数据：请先导入目标任务分解表和指标完成情况表", icon=":material/upload_file:")
-    st.markdown(START_TEXT)
-    st.stop()
-
-f = uf.sidebar_filters()
-layout.header(TITLE)
-left, right, note = st.columns([1, 1, 3], vertical_alignment="bottom")
-years = status["years"]
-sidebar_year = f.date_from.year if f.date_from is not None and f.date_from.year in years else None
-year = left.selectbox("年度", years, format_func=lambda y: f"{y}年", key="tg-year",
-                      index=years.index(sidebar_year) if sidebar_year else 0)
-# every date of the year in one query (the view is costly); the rest is derived from this frame
-year_rows = data.call(targets.indicator_progress, year)
-dates = targets.report_dates_of(year_rows)
-if not dates:
-    st.info(f"{year}年已有目标，但还没有完成情况（指标月报或项目台账）。", icon=":material/upload_file:")
-    st.stop()
-as_of = right.selectbox("截至", dates, format_func=tc.month_label, key="tg-as-of")
-time_progress = as_of.month / 12
-yellow, red = targets.thresholds()
-note.caption(f"{tc.month_label(as_of)}，序时进度 {fmt.pct(time_progress)}（月数÷12）"
-             + ("；本页只按县区筛选" if f.districts else ""))
-export.page_pptx_button("targets", f, as_of=as_of)
-# what a downloaded picture says about itself: whose numbers, which month
-scope = f"县区：{'、'.join(f.districts)}" if f.districts else "范围：全市"
-caption = f"{scope}；{tc.month_label(as_of)}，序时进度 {fmt.pct(time_progress)}"
-
-st.info(targets.leader_sentence_of(year_rows, year, as_of), icon=":material/campaign:")
-
-progress = year_rows.filter(pl.col("as_of") == as_of)
-indicators = targets.indicators_of(progress)
-names = indicators["indicator"].to_list()
-units = dict(zip(names, indicators["unit"].to_list()))
-
-# --- 全市 -----------------------------------------------------------------------------------
-city = targets.city_totals_of(year_rows, as_of)
-if city.height:
-    st.subheader("全市完成情况")
-    st.caption("大字为完成率，箭头为较序时进度（百分点）；悬停“?”看完成数和目标。")
-    for col, r in zip(st.columns(len(city)), city.iter_rows(named=True)):
-        col.metric(r["indicator"], fmt.pct(r["completion"]),
-                   None if r["gap_points"] is None else tc.points(r["gap_points"]), border=True,
-                   help=f"{tc.LIGHT_NAMES[r['light']]}：完成 {tc.amount(r['actual'], r['unit'])}，"
-                        f"目标 {tc.amount(r['target'], r['unit'])}"
-                        + ("（全市数按报表所填）" if r["from_city_row"] else "（各县区合计）"))
-
-# --- matrix -----------------------------------------------------------------------------------
-districts_df = progress.filter(~pl.col("is_city")).unique("district", maintain_order=True)
-shown = [d for d in districts_df.sort("district_order")["district"].to_list()
-         if not f.districts or d in f.districts]
-st.subheader("县区 × 指标完成情况")
-st.caption(f":green[●] 达到序时进度或落后不足{tc.number(yellow)}个百分点　:orange[●] 落后{tc.number(yellow)}–"
-           f"{tc.number(red)}个百分点　:red[●] 落后超过{tc.number(red)}个百分点　○ 无完成数"
-           "（阈值见系统设置 progress）　* 台账未更新到所选月份，按最近一期台账统计")
-matrix_rows = progress.filter(~pl.col("is_city") & pl.col("target").is_not_null())
-if shown and names:
-    export.show(tc.matrix(matrix_rows, shown, names), "各县区目标任务完成情况", caption, key="targets-matrix",
-                as_of=as_of)
-else:
-    st.caption("所选县区没有目标数据。")
-
-# --- per indicator -----------------------------------------------------------------------------
+RANKING_COLUMNS = ["rank_text", "district", "target_text", "actual_text", "completion_text", "gap_text", "light",
+                   "yoy_text", "note"]
+LIGHT_TEXT_COLORS = {vocab.light_text(k): vocab.LIGHT_COLORS[k] for k in (vocab.GREEN, vocab.YELLOW, vocab.RED)}
 
 
-def ranking_table(part: pl.DataFrame, unit: str) -> pl.DataFrame:
+def empty(v: View) -> list | None:
+    """The start page when there are no targets yet."""
+    if not v.ask(targets.status)["empty"]:
+        return None
+    return [Note("目标任务完成情况", "尚无数据：目标任务数据未导入。导入各县区目标任务分解表和指标完成情况表后，"
+                                 "本页显示完成率与红黄绿预警。"), Message(START_TEXT, "markdown")]
+
+
+def _best_date(dates: list[date], wanted) -> date:
+    """The newest report date on or before `wanted` (the newest of all without one)."""
+    if wanted is None or not isinstance(wanted, date):
+        return dates[0]
+    earlier = [d for d in dates if d <= wanted]
+    return earlier[0] if earlier else dates[-1]
+
+
+def _year_choice(v: View, years: list[int]) -> Choice:
+    wanted = v.values.get("tg-as-of")
+    sidebar = v.filters.date_from.year if v.filters.date_from is not None else None
+    default = next((y for y in (getattr(wanted, "year", None), sidebar) if y in years), years[0])
+    return Choice("tg-year", "年度", years, default, kind="select", labels={y: f"{y}年" for y in years})
+
+
+def _ranking(part: pl.DataFrame, unit: str) -> pl.DataFrame:
     rows = []
     for r in part.sort("rank", nulls_last=True).iter_rows(named=True):
-        note = ""
-        if r["disagreement"]:
-            note = f"不一致：台账{tc.amount(r['actual_ledger'], unit)}，县区报送{tc.amount(r['actual_reported'], unit)}"
-        elif tc.stale_ledger(r):
-            note = f"台账截至{fmt.day(r['ledger_as_of'])}"
-        elif r["actual_source"] == "报送" and r["source"] == "ledger":
-            note = "县区报送（台账未更新到本月）" if r["actual_ledger"] is not None else "县区报送"
         rows.append({
-            "排名": "—" if r["rank"] is None else str(r["rank"]), "县区": r["district"],
-            "目标": tc.amount(r["target"], unit), "完成": tc.amount(r["actual"], unit),
-            "完成率": fmt.pct(r["completion"]), "较序时进度": tc.points(r["gap_points"]),
-            "预警": f"{tc.LIGHT_ICONS[r['light']]} {tc.LIGHT_NAMES[r['light']]}",
-            "同比": fmt.pct(r["yoy"], signed=True), "说明": note,
-        })
-    return pl.DataFrame(rows, schema={c: pl.String for c in
-                                      ("排名", "县区", "目标", "完成", "完成率", "较序时进度", "预警", "同比", "说明")})
+            "rank_text": "—" if r["rank"] is None else str(r["rank"]), "district": r["district"],
+            "target_text": tf.amount(r["target"], unit), "actual_text": tf.amount(r["actual"], unit),
+            "completion_text": pct(r["completion"]), "gap_text": tf.points(r["gap_points"]), "light": r["light"],
+            "yoy_text": pct(r["yoy"], signed=True), "note": _note(r, unit)})
+    schema = {c: pl.String for c in RANKING_COLUMNS}
+    return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
 
 
-st.subheader("分指标排名与进度")
-tabs = st.tabs(names) if names else []
-for tab, ind in zip(tabs, names):
-    with tab:
-        unit = units[ind]
-        part = progress.filter((pl.col("indicator") == ind) & ~pl.col("is_city") & pl.col("target").is_not_null())
-        if f.districts:
-            part = part.filter(pl.col("district").is_in(list(f.districts)))
-        a, b = st.columns([2, 3])
-        with a:
-            if part.height:
-                export.show(tc.progress_bars(part, time_progress, unit), f"{ind}（{unit}）：各县区完成率", caption,
-                            key=f"targets-bars-{ind}", as_of=as_of)
-        with b:
-            st.dataframe(ranking_table(part, unit), hide_index=True, width="stretch")
-            disagree = part.filter(pl.col("disagreement"))
-            if disagree.height:
-                st.warning("台账与县区报送不一致：" + "；".join(
-                    f"{r['district']}台账{tc.amount(r['actual_ledger'], unit)}、报送{tc.amount(r['actual_reported'], unit)}"
-                    for r in disagree.iter_rows(named=True)), icon=":material/warning:")
-        st.markdown(f"**{ind}：各县区逐月完成率与序时进度线**")
-        path = targets.trajectory_of(year_rows, ind).filter((pl.col("as_of") <= as_of)
-                                                            & pl.col("completion").is_not_null())
-        if f.districts:
-            path = path.filter(pl.col("district").is_in([*f.districts, "全市"]))
-        focus_options = ["（全部）", *[d for d in shown if d in path["district"].to_list()]]
-        focus = st.selectbox("突出显示", focus_options, key=f"tg-focus-{ind}")
-        export.show(tc.trajectory(path, None if focus == "（全部）" else focus), f"{ind}：各县区逐月完成率与序时进度",
-                    caption, key=f"targets-path-{ind}", as_of=as_of)
+def _note(r: dict, unit: str) -> str:
+    if r["disagreement"]:
+        return f"不一致：台账{tf.amount(r['actual_ledger'], unit)}，县区报送{tf.amount(r['actual_reported'], unit)}"
+    if tf.stale_ledger(r):
+        return f"台账截至{day(r['ledger_as_of'])}"
+    if r["actual_source"] == "报送" and r["source"] == "ledger":
+        return "县区报送（台账未更新到本月）" if r["actual_ledger"] is not None else "县区报送"
+    return ""
 
-with st.expander("口径说明"):
-    st.markdown(
-        f"""
-- **完成率** = 完成数 ÷ 年度目标；**序时进度** = 截至月份 ÷ 12（{tc.month_label(as_of)}为 {fmt.pct(time_progress)}）；
+
+def _city(city: pl.DataFrame, when: str) -> Metrics:
+    cards = []
+    for r in city.iter_rows(named=True):
+        source = "（全市数按报表所填）" if r["from_city_row"] else "（各县区合计）"
+        cards.append(Card(r["indicator"], pct(r["completion"]),
+                          None if r["gap_points"] is None else tf.points(r["gap_points"]),
+                          help=f"{vocab.LIGHT_NAMES[r['light']]}：完成 {tf.amount(r['actual'], r['unit'])}，"
+                               f"目标 {tf.amount(r['target'], r['unit'])}{source}",
+                          color=vocab.LIGHT_COLORS[r["light"]]))
+    return Metrics("city", f"全市完成情况（{when}）", cards, takeaways.city_targets(city), show_title=True)
+
+
+def _indicator(v: View, year_rows: pl.DataFrame, rows: pl.DataFrame, ind: str, unit: str, as_of: date,
+               shown: list[str], caption: str) -> list:
+    part = rows.filter(pl.col("indicator") == ind)
+    items: list = []
+    worst = takeaways.worst_of(part)
+    bars = (Chart(f"bars-{ind}", f"{ind}（{unit}）：各县区完成率",
+                  tf.progress_bars(part, part["time_progress"][0], unit),
+                  takeaways.target_gap(worst["district"], ind, worst["completion"], worst["time_progress"]),
+                  scope=caption, as_of=as_of, show_title=False)
+            if worst is not None else Note(f"{ind}（{unit}）", "尚无县区完成数据。"))
+    disagree = part.filter(pl.col("disagreement"))
+    table = [Table(f"ranking-{ind}", f"{ind}（{unit}）：各县区排名", _ranking(part, unit), RANKING_COLUMNS,
+                   slide_rows=None, colors=LIGHT_TEXT_COLORS, show_title=False)]
+    if disagree.height:
+        table.append(Message("台账与县区报送不一致：" + "；".join(
+            f"{r['district']}台账{tf.amount(r['actual_ledger'], unit)}、报送{tf.amount(r['actual_reported'], unit)}"
+            for r in disagree.iter_rows(named=True)), "warning", ":material/warning:"))
+    items.append(Row([bars, table], widths=[2, 3]))
+    path = targets.trajectory_of(year_rows, ind).filter((pl.col("as_of") <= as_of) & pl.col("completion").is_not_null())
+    if v.filters.districts:
+        path = path.filter(pl.col("district").is_in([*v.filters.districts, "全市"]))
+    focus_choice = Choice(f"tg-focus-{ind}", "突出显示", ["（全部）", *[d for d in shown if d in path["district"]]],
+                          kind="select")
+    focus = v.value(focus_choice)
+    items += [Heading(f"{ind}：各县区逐月完成率与序时进度线"), focus_choice,
+              Chart(f"path-{ind}", f"{ind}：各县区逐月完成率与序时进度", tf.trajectory(path, None if focus == "（全部）" else focus),
+                    scope=caption, as_of=as_of, show_title=False)]
+    return items
+
+
+def _definitions(as_of: date, time_progress: float) -> Expander:
+    yellow, red = targets.thresholds()
+    return Expander("口径说明", [Message(f"""
+- **完成率** = 完成数 ÷ 年度目标；**序时进度** = 截至月份 ÷ 12（{tf.month_label(as_of)}为 {pct(time_progress)}）；
   **较序时进度** = （完成率 − 序时进度）× 100，单位为百分点。
-- **预警**：落后序时进度不足 {tc.number(yellow)} 个百分点（或超前）为绿灯，落后 {tc.number(yellow)}–{tc.number(red)}
-  个百分点为黄灯，落后超过 {tc.number(red)} 个百分点为红灯。
+- **预警**：{vocab.light_rule(yellow, red)}。
 - **签约项目数、签约项目投资额**由项目台账统计：签约日期在当年 1 月 1 日至截至日期之间的项目，
   以截至日期前最新一期台账为准；县区同时报送的，两者都显示，同月台账与报送不同时标出“不一致”。
   台账未更新到本月而县区有报送的，以报送数为准。
 - 其他指标为县区报送的 1—N 月累计数；**同比**与上年同月比较。
 - 排名只在有目标且有完成数的县区之间进行；全市数取报表中的全市行，没有时为各县区合计。
-"""
-    )
+""", "markdown")])
+
+
+def view(v: View) -> list:
+    years = v.ask(targets.status)["years"]
+    year_choice = _year_choice(v, years)
+    year = v.value(year_choice)
+    year_rows = v.ask(targets.indicator_progress, year)
+    dates = targets.report_dates_of(year_rows)
+    if not dates:
+        return [Row([year_choice]), Note("目标任务完成情况", f"{year}年已有目标，但还没有完成情况（指标月报或项目台账）。")]
+    as_of_choice = Choice("tg-as-of", "截至", dates, _best_date(dates, v.values.get("tg-as-of")), kind="select",
+                          labels={d: tf.month_label(d) for d in dates})
+    as_of = v.value(as_of_choice)
+    progress = year_rows.filter(pl.col("as_of") == as_of)
+    time_progress = progress["time_progress"][0]
+    when = f"{tf.month_label(as_of)}，序时进度 {pct(time_progress)}"
+    scope = f"县区：{'、'.join(v.filters.districts)}" if v.filters.districts else "范围：全市"
+    caption = f"{scope}；{when}"
+    names = targets.indicators_of(progress)
+    indicators, units = names["indicator"].to_list(), dict(zip(names["indicator"], names["unit"]))
+    rows = targets.district_rows_of(progress)
+    if v.filters.districts:
+        rows = rows.filter(pl.col("district").is_in(list(v.filters.districts)))
+    shown = rows.sort("district_order").unique("district", maintain_order=True)["district"].to_list()
+    city = targets.city_totals_of(year_rows, as_of)
+    yellow, red = targets.thresholds()
+    scoped = year_rows.filter(pl.col("district").is_in(list(v.filters.districts))) if v.filters.districts else year_rows
+    sentence = takeaways.targets_sentence(scoped, year, as_of)
+    items: list = [
+        Row([year_choice, as_of_choice,
+             Message(f"{when}（月数÷12）" + ("；本页只按县区筛选" if v.filters.districts else ""))], widths=[1, 1, 3]),
+        Message(sentence, "info", ":material/campaign:"),
+    ]
+    if city.height and not v.filters.districts:
+        items.append(_city(city, when))
+    items.append(Heading("县区 × 指标完成情况"))
+    items.append(Message(f"{vocab.light_rule(yellow, red)}；○ 无完成数；* 台账未更新到所选月份，按最近一期台账统计"))
+    if shown and indicators:
+        items.append(Chart("matrix", f"各县区目标任务完成情况（{when}）", tf.matrix(rows, shown, indicators),
+                           sentence.split("。")[0], scope=caption, as_of=as_of, show_title=False))
+    else:
+        items.append(Note("各县区目标任务完成情况", "所选县区没有目标数据。"))
+    items.append(Heading("分指标排名与进度"))
+    items.append(Tabs([(ind, _indicator(v, year_rows, rows, ind, units[ind], as_of, shown, caption))
+                       for ind in indicators]))
+    items.append(_definitions(as_of, time_progress))
+    return items
+
+
+if __name__ == "__main__":      # run by Streamlit for this page
+    from ui.page import show
+    show("targets")

@@ -84,7 +84,7 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from report.pages import PAGE_DECKS
+    from pages import report_pages
 
     parser = ChineseArgumentParser(prog="python -m report", description="生成会议材料：周例会PPT、页面PPT、Excel清单。")
     sub = parser.add_subparsers(dest="command", title="命令", metavar="命令", parser_class=ChineseArgumentParser)
@@ -94,8 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filters(slides)
     page = sub.add_parser("page", help="某个页面的PPT", description="生成某个页面的PPT（16:9）。\n"
                           "例：python -m report page chains --out 产业链.pptx")
-    page.add_argument("page", choices=list(PAGE_DECKS), metavar="页面",
-                      help="页面：" + "、".join(f"{k}（{v[0]}）" for k, v in PAGE_DECKS.items()))
+    page.add_argument("page", choices=[p.key for p in report_pages()], metavar="页面",
+                      help="页面：" + "、".join(f"{p.key}（{p.deck}）" for p in report_pages()))
     _add_filters(page)
     excel = sub.add_parser("excel", help="项目清单或预警督办清单（Excel）",
                            description="导出 Excel 清单。\n例：python -m report excel --list stalled --out 预警督办清单.xlsx")
@@ -170,7 +170,7 @@ def _write_atomically(out: Path, data: bytes) -> None:
 def _make(args) -> tuple[bytes, str]:
     import duckdb
 
-    from report import pages
+    import pages
     from report.describe import filters_text
     from warehouse.db import reading
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ui.format import day, period, window
+from report.format import day, period, window
 from warehouse.filters import Filters
 
 _LIST_MAX = 6   # name at most this many values, then "等N个"

@@ -1,7 +1,8 @@
 """Lists to hand out, as .xlsx: Chinese headers with units, number formats, frozen header,
 column widths, print setup — and no spreadsheet formula injection.
 
-The one Excel writer of the project (the pages, the CLI and warehouse.export use it).
+The one Excel writer of the project (the pages and the CLI use it); headers and units come from
+report.vocab, the vocabulary of the screens and slides too.
 
 Injection. A ledger is typed by people; a name like `=HYPERLINK(…)` or `@SUM(A1)` must reach
 Excel as text. Every string goes through `write_string` (never `write`/`write_formula`), the
@@ -21,11 +22,9 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from report import vocab
 
-# 万元 amounts: the name before the unit; the unit is the export's (亿元 by default)
-MONEY = {"total_investment_wan": "总投资", "investment_wan": "总投资", "signed_wan": "签约投资",
-         "started_wan": "开工项目投资", "producing_wan": "投产项目投资",
-         "key_investment_wan": "重点产业链投资", "all_investment_wan": "总投资"}
+
 PLAIN_INTEGERS = {"period", "source_row", "rank", "load_id", "months"}   # no thousands separator
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MONEY_UNITS = {"亿元": Decimal(10_000), "万元": Decimal(1)}
@@ -40,15 +39,15 @@ def looks_like_formula(text: str) -> bool:
 
 def column_header(column: str, money_unit: str = "亿元") -> str:
     """The Chinese header of a column, with its unit: 总投资（亿元）, 项目数（个）, 签约时间 …"""
-    if column in MONEY:
-        return f"{MONEY[column]}（{money_unit}）"
-    from ui.tables import label   # the screen's table labels: one vocabulary for screen and file
-
-    return label(column)
+    return vocab.header(column, money_unit)
 
 
 def _is_share(column: str) -> bool:
-    return column.startswith("share_") or column.endswith("rate")
+    return vocab.column(column).kind == "share"
+
+
+def _is_money(column: str) -> bool:
+    return vocab.column(column).kind == "money"
 
 
 def _display_width(text: str) -> int:
@@ -86,6 +85,7 @@ def xlsx_bytes(sheets: Sequence[tuple[str, pl.DataFrame]], title: str | None = N
     fmt = _Formats(wb)
     used: set[str] = set()
     for sheet_name, df in sheets:
+        df = df.select([c for c in df.columns if c not in vocab.INTERNAL])
         _sheet(wb, fmt, _unique_name(sheet_name, used), df, title, subtitle, money_unit)
     wb.close()
     return buffer.getvalue()
@@ -149,7 +149,7 @@ def _write(ws, r: int, c: int, value, column: str, fmt: _Formats, divisor: Decim
         text = "是" if value else "否"
         ws.write_string(r, c, text)
         return text
-    if column in MONEY and isinstance(value, (Decimal, int, float)):
+    if _is_money(column) and isinstance(value, (Decimal, int, float)):
         amount = Decimal(str(value)) / divisor
         ws.write_number(r, c, float(amount), fmt.money)
         return f"{amount:,.2f}"

@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 
 from report import render as _render
 from report.describe import as_of_text
-from ui.charts import FONT as SCREEN_FONT
-from ui.charts import esc
+from report.figures import FONT as SCREEN_FONT
+from report.figures import esc
 
 CJK_FONT = "Noto Sans CJK SC"
 # the screen's font list (ui/charts.py), with the server's CJK font surely first
@@ -109,26 +109,12 @@ def _opts(fmt: str, width: int, height: int, scale: float) -> dict:
     return {"format": fmt, "width": width, "height": height, "scale": scale if fmt == "png" else 1}
 
 
-def render_many(figs: list[go.Figure], fmt: str = "png", *, width: int = PNG_WIDTH,
-                height: int = PNG_HEIGHT, scale: float = PNG_SCALE) -> list[bytes]:
-    """Figures already annotated (or bare) → image bytes, in one batch on the shared browser."""
-    return _render.render([(f.to_dict(), _opts(fmt, width, height, scale)) for f in figs])
-
-
 def chart_images(fig: go.Figure, title: str, filters_text: str = "", as_of: date | None = None,
                  formats: tuple[str, ...] = ("png", "svg")) -> dict[str, bytes]:
     """The figure with its caption in each format (one batch)."""
     pic = annotated(fig, Caption(title, filters_text, as_of))
     jobs = [(pic.to_dict(), _opts(f, PNG_WIDTH, PNG_HEIGHT, PNG_SCALE)) for f in formats]
     return dict(zip(formats, _render.render(jobs)))
-
-
-def to_png(fig: go.Figure, title: str, filters_text: str = "", as_of: date | None = None) -> bytes:
-    return chart_images(fig, title, filters_text, as_of, ("png",))["png"]
-
-
-def to_svg(fig: go.Figure, title: str, filters_text: str = "", as_of: date | None = None) -> bytes:
-    return chart_images(fig, title, filters_text, as_of, ("svg",))["svg"]
 
 
 def slide_height(fig: go.Figure) -> int:

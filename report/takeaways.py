@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ui.format import count, pct, period, yi
+from report.format import count, pct, period, yi
 
 NO_DATA = "当前筛选条件下没有数据"
 
@@ -141,4 +141,67 @@ def target_gap(district: str, indicator: str, completion: float | None, time_pro
     if time_progress is not None:
         gap = (completion - time_progress) * 100
         text += (f"，落后序时进度{-gap:.1f}个百分点" if gap < 0 else f"，超过序时进度{gap:.1f}个百分点")
+    return text
+
+
+def top_project(df: pl.DataFrame) -> str:
+    """"投资额最大的是召陵区的瑞宇改性塑料项目，15.00亿元"."""
+    if df.height == 0:
+        return NO_DATA
+    top = df.row(0, named=True)
+    return f"投资额最大的是{top['district']}的{top['project_name']}，{yi(top['total_investment_wan'])}"
+
+
+def freshness(late: list[str]) -> str:
+    if not late:
+        return "各县区台账均已按时报送"
+    return f"逾期未报{len(late)}个县区：" + "、".join(late[:8]) + ("等" if len(late) > 8 else "")
+
+
+def worst_of(rows: pl.DataFrame) -> dict | None:
+    """The district furthest behind time progress (the smallest gap_points), or None."""
+    known = rows.filter(pl.col("completion").is_not_null()) if rows.height else rows
+    if known.height == 0:
+        return None
+    return known.sort("gap_points").row(0, named=True)
+
+
+def _points(gap: float) -> str:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return str(Decimal(str(abs(gap))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def targets_sentence(progress: pl.DataFrame, year: int, as_of) -> str:
+    """'7个县区中5个落后序时进度（3个亮黄灯或红灯），召陵区实际利用外资落后31.2个百分点。红灯1项：召陵区实际利用外资。'"""
+    from warehouse.targets import behind_summary_of, thresholds
+
+    s = behind_summary_of(progress, as_of)
+    n = len(s["districts"])
+    if n == 0:
+        return f"{year}年尚无县区目标任务数据。"
+    yellow, _ = thresholds()
+    if not s["behind"]:
+        return f"{n}个县区各项指标均达到序时进度。"
+    if not s["lagging"]:
+        return (f"{n}个县区中{len(s['behind'])}个略落后序时进度（均不足{format(yellow.normalize(), 'f')}个百分点，"
+                "绿灯），没有黄灯、红灯。")
+    district, indicator, gap = s["worst"]
+    text = (f"{n}个县区中{len(s['behind'])}个落后序时进度（{len(s['lagging'])}个亮黄灯或红灯），"
+            f"{district}{indicator}落后{_points(gap)}个百分点。")
+    if s["red"]:
+        text += f"红灯{len(s['red'])}项：" + "、".join(f"{d}{i}" for d, i in s["red"][:6]) + \
+            ("等。" if len(s["red"]) > 6 else "。")
+    return text
+
+
+def city_targets(city: pl.DataFrame) -> str:
+    """'全市5项指标：3项达到序时进度，实际利用外资落后5.6个百分点'."""
+    if city.height == 0:
+        return NO_DATA
+    ahead = city.filter(pl.col("gap_points") >= 0).height
+    text = f"全市{city.height}项指标中{ahead}项达到序时进度"
+    worst = city.sort("gap_points").row(0, named=True)
+    if worst["gap_points"] is not None and worst["gap_points"] < 0:
+        text += f"，{worst['indicator']}落后{_points(worst['gap_points'])}个百分点"
     return text

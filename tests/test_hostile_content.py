@@ -41,17 +41,18 @@ import hostile_fixture as hx
 from hostile_fixture import FORMULA_LIKE, HOSTILE, HYPERLINK, IMG, MARKDOWN, SCRIPT, SQL
 from test_pages_app import metrics
 from test_pages_app import open_page as open_app_page
+from pages import PAGES
 from warehouse.db import reading
 from warehouse.filters import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
-# the pages as app.py routes them: (script, url path)
-ROUTES = re.findall(r'st\.Page\("(pages/\w+\.py)"[^)]*url_path="(\w+)"', (ROOT / "app.py").read_text("utf-8"))
+# the pages as app.py routes them (pages.PAGES): (script, url path)
+ROUTES = [(f"pages/{p.key}.py", p.key) for p in PAGES]
 SCRIPTS = [s for s, _ in ROUTES]
 PATHS = [p for _, p in ROUTES]
 # the default page is served at "/": its url_path opens it only in a server's first session (see
 # test_default_page_link_opens_without_page_not_found), so the browser tests use "/"
-DEFAULT_PATH = re.search(r'url_path="(\w+)", default=True', (ROOT / "app.py").read_text("utf-8")).group(1)
+DEFAULT_PATH = next(p.key for p in PAGES if p.default)
 # the hostile texts the ledger gives as district names (unknown districts are kept as written)
 DISTRICTS = tuple(h for h in HOSTILE if h in {r["district"] for r in hx.ROWS} and '"' not in h)
 # hostile text that has no double quote (see test_quotes_in_chart_labels_are_literal)
@@ -179,7 +180,7 @@ def test_every_page_shows_hostile_text_as_text(hostile, script, query):
     if script == "pages/ledger.py" and query:
         assert shown == set(HOSTILE)                  # every name, in the 项目名称 column
     elif script in ("pages/overview.py", "pages/chains.py", "pages/map.py", "pages/ledger.py",
-                    "pages/alerts.py", "pages/data_admin.py"):
+                    "pages/alerts.py", "pages/data.py"):
         assert shown, f"no hostile text in the tables of {script}"
     # charts: plotly renders a subset of HTML in labels, so markup arrives escaped
     for label in chart_labels(at):
@@ -213,7 +214,7 @@ def test_upload_preview_shows_names_as_text(empty_warehouse, tmp_path, monkeypat
     db.write_bytes(empty_warehouse.read_bytes())     # no hostile district in the freshness warning
     monkeypatch.setenv("WAREHOUSE_PATH", str(db))
     ledger = hx.write_ledger(tmp_path / "upload.xlsx", hx.ROWS[:3], date(2024, 10, 31))
-    at = open_page("pages/data_admin.py")
+    at = open_page("pages/data.py")
     at.file_uploader(key="upload-files").set_value(
         (f"{MARKDOWN}.xlsx", ledger.read_bytes(),
          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")).run()
@@ -390,7 +391,6 @@ def test_excel_lists_hold_text_never_formulas(hostile_db):
     """What the pages' Excel buttons build (pages/ledger.py, pages/alerts.py), with a filter on
     a hostile district too, and the warehouse's 万元 variant."""
     from report import excel
-    from warehouse import export as wexport
     from warehouse import ledger, stalls
 
     everything = Filters()
@@ -409,7 +409,7 @@ def test_excel_lists_hold_text_never_formulas(hostile_db):
     expected = set().union(*(hostile_in(df) for _, df in stalled))
     assert expected, "no stalled project with hostile text"
     assert_text_cells(excel.xlsx_bytes(stalled, title="预警督办清单"), expected)
-    assert_text_cells(wexport.xlsx_bytes([("项目台账", projects)], title="项目台账"), set(HOSTILE))
+    assert_text_cells(excel.xlsx_bytes([("项目台账", projects)], title="项目台账", money_unit="万元"), set(HOSTILE))
     assert_intact(hostile_db)
 
 
@@ -433,11 +433,11 @@ def test_excel_from_the_command_line(hostile_db, tmp_path, which):
 def decks(hostile_db, tmp_path_factory) -> dict[str, bytes]:
     """Every page's deck (all time), and the weekly deck from the command line filtered by the
     SQL-fragment district (a district this warehouse knows)."""
-    from report import pages
+    import pages
 
     out: dict[str, bytes] = {}
     with reading(hostile_db) as con:
-        built = {page: pages.page_deck(con, page, Filters()) for page in pages.PAGE_DECKS}
+        built = {p.key: pages.page_deck(con, p.key, Filters()) for p in pages.report_pages()}
     for page, deck in built.items():
         out[page] = deck.to_bytes()
     folder = tmp_path_factory.mktemp("decks")
@@ -486,7 +486,7 @@ def test_decks_hold_escaped_text(decks, hostile_db):
 def _svg(fig, title: str, filters_text: str) -> etree._Element:
     from report import images
 
-    data = images.to_svg(fig, title, filters_text, date(2024, 9, 30))
+    data = images.chart_images(fig, title, filters_text, date(2024, 9, 30), ("svg",))["svg"]
     root = etree.fromstring(data)
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -503,7 +503,7 @@ def _svg_texts(root) -> list[str]:
 
 @pytest.fixture(scope="module")
 def ranking(hostile_db):
-    from ui import charts
+    from report import figures as charts
     from warehouse import overview
 
     with reading(hostile_db) as con:
@@ -682,7 +682,7 @@ def _click_point(tab, where: tuple[float, float]) -> None:
 def _hostile_point_on_map(tab, url: str) -> tuple[float, float]:
     """Open the map of every year and return the pixel of the hostile project's point."""
     from browser.test_dashboard import _pixel
-    from ui.maps import view_for
+    from report.maps import view_for
     from warehouse.geo import bounds, load_boundaries
     from warehouse.reference import load_reference
     from warehouse.settings import BOUNDARY_DIR

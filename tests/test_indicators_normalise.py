@@ -1,4 +1,4 @@
-"""Indicator cells: names and synonyms, what a column holds, exact unit conversion, the light."""
+"""Indicator cells: names and synonyms, what a column holds, exact unit conversion."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 from etl.normalise.indicators import (ACTUAL, IGNORED, PRIOR, TARGET, YOY, match_indicator, percent,
                                       role_of, to_canonical, written_unit)
 from warehouse.indicators import load_indicators, synonym_index
-from warehouse.targets import GREEN, RED, YELLOW, light
 
 INDICATORS = load_indicators()
 INDEX = synonym_index(INDICATORS)
@@ -115,20 +114,3 @@ def test_percent():
     assert percent("-12.5") == (Decimal("-0.125"), None)
     assert percent("—") == (None, None)
     assert percent("增长较快")[1].startswith("同比无法识别")
-
-
-@pytest.mark.parametrize("actual, target, month, expected", [
-    ("8", "12", 6, GREEN),          # 66.67% at 50%: ahead
-    ("10", "20", 6, GREEN),         # exactly on time
-    ("41", "100", 6, GREEN),        # 9 points behind
-    ("40", "100", 6, YELLOW),       # exactly 10 behind: yellow
-    ("20", "100", 6, YELLOW),       # exactly 30 behind: still yellow
-    ("19.99", "100", 6, RED),       # more than 30 behind
-    ("1116.12", "5300", 5, YELLOW),  # 21.06% at 41.67%
-    ("31.6666", "100", 5, YELLOW),  # 41.6666…−10 = 31.6666…: just behind by more than 10
-    (None, "100", 6, None), ("5", None, 6, None), ("5", "0", 6, None),
-])
-def test_light_is_exact_at_the_thresholds(actual, target, month, expected):
-    a = None if actual is None else Decimal(actual)
-    t = None if target is None else Decimal(target)
-    assert light(a, t, month, Decimal(10), Decimal(30)) == expected

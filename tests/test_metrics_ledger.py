@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import openpyxl
 
-from warehouse import admin, export, ledger, mapdata
+from report import excel
+from warehouse import admin, ledger, mapdata
 from warehouse.filters import Filters
 from warehouse_fixture import FORMULA_NAME, SHARED_NAME, TOTAL_INVESTMENT_WAN, XSS_NAME
 
@@ -49,17 +50,18 @@ def test_admin_queries(small_con):
     assert admin.load_history(small_con)["load_id"].to_list() == [3, 2, 1]
     assert admin.rejected_rows(small_con)["reason"].to_list() == ["缺少项目名称"]
     assert admin.rejected_count(small_con) == 1
-    assert set(admin.load_warnings(small_con)["kind"]) == {"合计不符", "未知产业链"}
+    assert set(admin.load_warnings(small_con)["warning_kind"]) == {"合计不符", "未知产业链"}
     dup = admin.duplicate_names(small_con)
-    assert dup.select("project_name", "districts", "project_ids").rows() == [(SHARED_NAME, "源汇区、郾城区", "P02、P11")]
+    assert dup.select("project_name", "districts", "project_codes").rows() == [(SHARED_NAME, "源汇区、郾城区", "P02、P11")]
 
 
 def test_export_writes_text_not_formulas(small_con):
     df = ledger.project_list(small_con, Filters(), sort_by="project_name", descending=False, limit=100)
-    data = export.xlsx_bytes([("项目台账", df)], title="项目台账")
+    data = excel.xlsx_bytes([("项目台账", df)], title="项目台账", money_unit="万元")
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     headers = [c.value for c in ws[3]]
     assert headers[:3] == ["项目编号", "项目名称", "县区"] and "总投资（万元）" in headers
+    assert not [h for h in headers if h.isascii()]          # every header Chinese, no internal id
     cells = {c.value: c for row in ws.iter_rows(min_row=4) for c in row if isinstance(c.value, str)}
     for text in (FORMULA_NAME, "@SUM(1+1)", "-源汇区商务局", XSS_NAME):
         assert text in cells and cells[text].data_type == "s"

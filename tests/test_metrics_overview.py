@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+import polars as pl
 import pytest
 
 from warehouse import overview
@@ -45,7 +46,8 @@ def test_funnel_rates_over_signed_cohort(small_con):
 
 
 def test_funnel_all_time(small_con):
-    rates = overview.conversion_rates(small_con, Filters())
+    df = overview.funnel(small_con, Filters()).filter(pl.col("rate_name").is_not_null())
+    rates = dict(zip(df["rate_name"], df["rate"]))
     assert rates["履约率"] == pytest.approx(6 / 9)
     assert rates["开工率"] == pytest.approx(5 / 9)
     assert rates["投产率"] == pytest.approx(2 / 5)   # 投产 ÷ 开工

@@ -1,6 +1,7 @@
 """Every page under AppTest: on the hand-counted warehouse (numbers checked), on an empty one and
 with no warehouse file (the start page, no exception); URL filters; cross-filter; uploads."""
 
+import re
 from pathlib import Path
 
 import openpyxl
@@ -13,7 +14,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = {
     "pages/overview.py": "招商引资驾驶舱 · 总览", "pages/chains.py": "产业链分析",
     "pages/batches.py": "“三个一批”", "pages/map.py": "项目地图", "pages/ledger.py": "项目台账",
-    "pages/alerts.py": "预警督办", "pages/data_admin.py": "数据管理", "pages/targets.py": "目标进度",
+    "pages/alerts.py": "预警督办", "pages/data.py": "数据管理", "pages/targets.py": "目标进度",
 }
 
 
@@ -26,6 +27,11 @@ def open_page(page: str, query: dict | None = None, timeout: float = 60) -> AppT
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def plain(text: str) -> str:
+    """An element's text as shown: ledger and page text reaches markdown escaped (ui.render)."""
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -168,7 +174,7 @@ def test_upload_previews_then_loads(tmp_path, monkeypatch):
     db = build_small_warehouse(tmp_path / "w.duckdb")
     monkeypatch.setenv("WAREHOUSE_PATH", str(db))
     ledger_file = _ledger_file(tmp_path / "郾城区2024年7月台账.xlsx")
-    at = open_page("pages/data_admin.py")
+    at = open_page("pages/data.py")
     assert metrics(at)["项目数"] == "11个"
     at.file_uploader(key="upload-files").set_value(
         (ledger_file.name, ledger_file.read_bytes(),

@@ -5,8 +5,8 @@ import json
 
 import polars as pl
 
-from ui import maps
-from ui.colors import STAGE_COLORS
+from report import maps
+from report.colors import STAGE_COLORS
 from warehouse import mapdata
 from warehouse.filters import Filters
 from warehouse.geo import bounds, load_boundaries

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageChops
 
 from report import images
-from ui import charts
+from report import figures as charts
 from warehouse import overview
 from warehouse.filters import Filters
 
@@ -48,7 +48,8 @@ def test_png_is_slide_ready_and_svg_carries_the_title(ranking_figure):
 
 
 def test_hostile_text_in_a_caption_stays_text(ranking_figure):
-    svg = images.to_svg(ranking_figure, "<b>x</b><script>alert(1)</script>", "县区：<img src=x>")
+    svg = images.chart_images(ranking_figure, "<b>x</b><script>alert(1)</script>", "县区：<img src=x>",
+                              formats=("svg",))["svg"]
     text = svg.decode("utf-8")
     assert "<script>" not in text and "<img" not in text
 
@@ -64,8 +65,7 @@ def _title_band(title: str) -> Image.Image:
     fig = go.Figure()
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    pic = images.annotated(fig, images.Caption(title))
-    png = _png(images.render_many([pic])[0])
+    png = _png(images.chart_images(fig, title, formats=("png",))["png"])
     return png.crop((0, 0, png.size[0] // 2, 80))                    # the title's band, top left
 
 

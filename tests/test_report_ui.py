@@ -15,7 +15,9 @@ from warehouse.filters import Filters
 
 SCRIPT = """
 import polars as pl
-from ui import charts, export
+from report import figures as charts
+from report.view import Chart, Click
+from ui import export, render
 from warehouse import overview
 from warehouse.db import reading
 from warehouse.filters import Filters
@@ -23,8 +25,9 @@ from warehouse.filters import Filters
 f = Filters(districts=("源汇区",))
 with reading() as con:
     ranking = overview.district_ranking(con, f)
-export.show(charts.district_ranking(ranking), "县区签约投资排名", f, key="ranking", select=True)
-export.page_pptx_button("overview", f)
+render.draw([Chart("ranking", "县区签约投资排名", charts.district_ranking(ranking), click=Click("districts", "县区"),
+                   scope=f)], "overview")
+export.page_pptx_button("overview", f, None, {})
 export.excel_button("导出 Excel", lambda: [("清单", pl.DataFrame({"project_name": ["=1+1"]}))], "项目清单", f,
                     key="excel")
 """
@@ -41,7 +44,7 @@ def test_buttons_render_without_work(small_warehouse, monkeypatch):
 
 def test_what_the_buttons_hand_out(small_warehouse):
     from report.describe import filters_text
-    from ui import charts
+    from report import figures as charts
     from warehouse import overview
     from warehouse.db import reading
 
@@ -50,7 +53,7 @@ def test_what_the_buttons_hand_out(small_warehouse):
         fig = charts.district_ranking(overview.district_ranking(con, f))
     png = export._image("k", fig, "县区签约投资排名", filters_text(f), date(2024, 6, 30), "png")
     assert Image.open(io.BytesIO(png)).size == (1920, 1080)
-    deck = export._page_deck("chains", repr(f), str(small_warehouse), (), f)
+    deck = export._page_deck("chains", repr(f), str(small_warehouse), (), f, None, {})
     prs = Presentation(io.BytesIO(deck))
     assert len(prs.slides) >= 3 and prs.slide_width == 12192000
 

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.format import pct
+from report.format import pct
+from report.takeaways import targets_sentence
 from warehouse import targets
 from warehouse.db import reading
 
+from test_pages_app import plain
 from targets_fixture import (build_demo_like, load, reset_city, shangluo_report, use_city, xicheng_files)
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "targets.py")
@@ -63,7 +65,7 @@ def test_xicheng_seed_on_the_page(tmp_path, warehouse):
     trade = ranking(at, "货物进出口额")["西城区"]
     assert (trade["目标"], trade["完成"], trade["完成率"], trade["预警"]) == \
         ("5,300.00万元", "1,116.12万元", "21.06%", "● 黄灯")
-    assert "西城区货物进出口额落后20.6个百分点" in at.info[0].value
+    assert "西城区货物进出口额落后20.6个百分点" in plain(at.info[0].value)
 
 
 def test_shangluo_seed_on_the_page(tmp_path, warehouse, monkeypatch):
@@ -91,11 +93,12 @@ def test_the_page_on_demo_like_data(demo_like, warehouse):
     at = open_page(demo_like)
     with reading(demo_like) as con:
         latest = targets.report_dates(con, 2025)[0]
-        city = targets.city_totals(con, 2025, latest)
-        sentence = targets.leader_sentence(con, 2025, latest)
+        year_rows = targets.indicator_progress(con, 2025)
+        city = targets.city_totals_of(year_rows, latest)
+        sentence = targets_sentence(year_rows, 2025, latest)
         view = targets.indicator_progress(con, 2025, latest)
     assert latest == date(2025, 12, 31)
-    assert at.info[0].value == sentence and "落后序时进度" in sentence
+    assert plain(at.info[0].value) == sentence and "落后序时进度" in sentence
     assert [t.label for t in at.tabs] == INDICATORS
     shown = {m.label: m.value for m in at.metric}
     assert shown == {r["indicator"]: pct(r["completion"]) for r in city.iter_rows(named=True)}
@@ -111,11 +114,11 @@ def test_the_page_on_demo_like_data(demo_like, warehouse):
 def test_an_earlier_month_and_year_on_demo_like_data(demo_like, warehouse):
     warehouse(demo_like)
     at = open_page(demo_like, 2024, date(2024, 6, 30))
-    assert any("2024年6月，序时进度 50.00%" in c.value for c in at.caption)
+    assert any("2024年6月，序时进度 50.00%" in plain(c.value) for c in at.caption)
     foreign = ranking(at, "实际利用外资")
     assert len(foreign) == 8 and all(r["完成率"].endswith("%") for r in foreign.values())
     with reading(demo_like) as con:
-        assert at.info[0].value == targets.leader_sentence(con, 2024, date(2024, 6, 30))
+        assert plain(at.info[0].value) == targets_sentence(targets.indicator_progress(con, 2024), 2024, date(2024, 6, 30))
 
 
 @pytest.mark.parametrize("where", ["empty", "missing", "ledgers only"])

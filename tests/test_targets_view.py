@@ -9,9 +9,10 @@ from decimal import Decimal
 import duckdb
 import pytest
 
+from report.takeaways import targets_sentence
 from warehouse import targets
 from warehouse.db import reading
-from ui.format import pct
+from report.format import pct
 
 from targets_fixture import (SHANGLUO_ACTUAL, SHANGLUO_TARGET, load, luohe_targets_wide, reset_city,
                              shangluo_report, use_city, write_xlsx, xicheng_files)
@@ -26,7 +27,9 @@ def progress(db, **kw):
 
 
 def row(df, district, indicator) -> dict:
-    (r,) = [r for r in df.iter_rows(named=True) if r["district"] == district and r["indicator"] == indicator]
+    """A district's row (for 全市: the report's own row, not the city total the view adds)."""
+    (r,) = [r for r in df.iter_rows(named=True)
+            if r["district"] == district and r["indicator"] == indicator and not r["is_total"]]
     return r
 
 
@@ -68,7 +71,7 @@ def test_shangluo_january_to_may(tmp_path, monkeypatch):
         assert pct(city["completion"]) == "57.30%" and city["rank"] is None and city["is_city"]
         assert row(df, "全市", "实际利用外资")["actual"] == D("3.07")
         with reading(db) as con:
-            totals = targets.city_totals(con, 2024, MAY)
+            totals = targets.city_totals_of(targets.indicator_progress(con, 2024), MAY)
         domestic = totals.row(0, named=True)
         assert (domestic["indicator"], domestic["actual"], domestic["from_city_row"]) == \
             ("实际利用省外境内资金", D("34.89"), True)
@@ -178,12 +181,12 @@ def test_rank_lights_and_the_leaders_sentence(tmp_path):
         ["源汇区", 50, 30], ["郾城区", 80, 30], ["召陵区", 40, 7.52], ["西城区", 30, 18]], ("B2:C2",))
     assert {r.status for r in load([luohe_targets_wide(tmp_path / "目标.xlsx"), report], db)} == {"loaded"}
     df = progress(db, year=2024, as_of=JUNE, indicator="实际利用外资")
-    got = {r["district"]: (r["rank"], r["light"], r["ranked_districts"]) for r in df.iter_rows(named=True)}
+    got = {r["district"]: (r["rank"], r["light"], r["ranked_districts"]) for r in df.filter(~df["is_city"]).iter_rows(named=True)}
     assert got == {"源汇区": (1, "green", 4), "西城区": (1, "green", 4), "郾城区": (3, "yellow", 4),
                    "召陵区": (4, "red", 4)}
     with reading(db) as con:
-        assert targets.leader_sentence(con, 2024, JUNE) == \
-            "4个县区中2个落后序时进度，召陵区实际利用外资落后31.2个百分点。红灯1项：召陵区实际利用外资。"
+        assert targets_sentence(targets.indicator_progress(con, 2024), 2024, JUNE) == \
+            "4个县区中2个落后序时进度（2个亮黄灯或红灯），召陵区实际利用外资落后31.2个百分点。红灯1项：召陵区实际利用外资。"
 
 
 def test_the_thresholds_are_settings(tmp_path, monkeypatch):
@@ -207,3 +210,23 @@ def test_an_empty_or_old_warehouse_has_no_progress(tmp_path, empty_warehouse):
     with reading(old) as con:
         assert targets.status(con) == {"targets": 0, "actuals": 0, "years": [], "empty": True}
         assert targets.report_dates(con, 2024) == [] and targets.indicator_progress(con).height == 0
+
+
+@pytest.mark.parametrize("actual, target, month, expected", [
+    ("8", "12", 6, targets.GREEN),          # 66.67% at 50%: ahead
+    ("10", "20", 6, targets.GREEN),         # exactly on time
+    ("41", "100", 6, targets.GREEN),        # 9 points behind
+    ("40", "100", 6, targets.YELLOW),       # exactly 10 behind: yellow
+    ("20", "100", 6, targets.YELLOW),       # exactly 30 behind: still yellow
+    ("19.99", "100", 6, targets.RED),       # more than 30 behind
+    ("1116.12", "5300", 5, targets.YELLOW),  # 21.06% at 41.67%
+    ("31.6666", "100", 5, targets.YELLOW),  # 41.6666…−10 = 31.6666…: just behind by more than 10
+    (None, "100", 6, None), ("5", None, 6, None), ("5", "0", 6, None),
+])
+def test_light_is_exact_at_the_thresholds(actual, target, month, expected):
+    """The SQL that decides every light (warehouse.targets.light_sql), on DECIMAL values."""
+    sql, params = targets.light_sql("a", "t", "d")
+    con = duckdb.connect()
+    got = con.execute(f"SELECT {sql} FROM (SELECT ?::DECIMAL(38, 12) AS a, ?::DECIMAL(38, 12) AS t, ?::DATE AS d)",
+                      [*params, actual, target, date(2024, month, 28)]).fetchone()[0]
+    assert got == expected

@@ -131,7 +131,7 @@ def _row(load_id: int, as_of: date, pid: str, stage: str, period, batch, source_
         fields["start_date"] = None
     fields.update(LATE_FIELDS.get((load_id, pid), {}))
     fields.update(load_id=load_id, as_of=as_of, source_file=dict((l, f) for l, f, _ in LOADS)[load_id],
-                  source_sheet="Sheet1", source_row=source_row, project_id=pid, stage=stage,
+                  source_sheet="Sheet1", source_row=source_row, project_id=pid, project_code=pid, stage=stage,
                   period=period, batch=batch,
                   location_approximate=bool(p.get("location_approximate", False)) if p.get("lng") else None)
     return fields

@@ -19,9 +19,10 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from report import excel, images, pages, render
+from report import decks, excel, images, render
 from report.describe import filters_text as describe
-from ui import charts
+from report.view import CrossFilter
+import pages
 from ui.data import data_version, status
 from warehouse.db import reading
 from warehouse.filters import Filters
@@ -92,35 +93,30 @@ def chart_downloads(fig: go.Figure, title: str, filters: Filters | str | None = 
                 on_click="ignore", type="tertiary", icon=":material/download:")
 
 
-def show(fig: go.Figure, title: str, filters: Filters | str | None = None, key: str = "chart",
-         select: bool = False, as_of: date | None = None):
-    """charts.show and the download buttons under it: one call per chart on a page."""
-    event = charts.show(fig, key=key, select=select)
-    chart_downloads(fig, title, filters, as_of, key=f"{key}-export")
-    return event
-
-
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
-def _page_deck(page: str, filters_key: str, path: str, version: tuple, _filters: Filters,
-               as_of: date | None = None) -> bytes:
+def _page_deck(page: str, key: str, path: str, version: tuple, _filters: Filters, _cross: CrossFilter | None,
+               _values: dict) -> bytes:
+
     with reading(path) as con:
-        deck = pages.page_deck(con, page, _filters, as_of)
+        deck = pages.page_deck(con, page, _filters, _cross, _values)
     return deck.to_bytes()      # charts render after the warehouse is closed again
 
 
-def page_pptx_button(page_name: str, filters: Filters, key: str | None = None, as_of: date | None = None) -> None:
-    """导出PPT: the page as a 16:9 deck (title slide, one slide per chart with its takeaway,
-    tables as native tables), made with the page's filters (and the page's report date, when it
-    has its own, like 目标进度)."""
+def page_pptx_button(page: str, filters: Filters, cross: CrossFilter | None, values: dict) -> None:
+    """导出PPT: the page as a 16:9 deck made from the same description as the screen — its filters,
+    its cross-filter and its widgets' values (title slide, one slide per chart with its takeaway,
+    tables as native tables)."""
+
     _warm_up()
     path = warehouse_path()
     version = data_version(path)
-    title = pages.PAGE_DECKS[page_name][0]
-    stamp = as_of or _as_of(None)
+    title = pages.page(page).deck
+    stamp = values.get("tg-as-of") or _as_of(None)
+    key = repr((filters, cross, sorted(values.items(), key=lambda kv: kv[0])))
     st.download_button(
-        "导出PPT", data=lambda: _page_deck(page_name, repr(filters), str(path), version, filters, as_of),
+        "导出PPT", data=lambda: _page_deck(page, key, str(path), version, filters, cross, values),
         file_name=file_name(f"招商引资_{title}_{stamp:%Y%m%d}" if stamp else f"招商引资_{title}", "pptx"),
-        mime=pages.PPTX_MIME, key=key or f"{page_name}-pptx", on_click="ignore", icon=":material/slideshow:",
+        mime=decks.PPTX_MIME, key=f"{page}-pptx", on_click="ignore", icon=":material/slideshow:",
         help="本页图表和表格生成PPT（16:9）：每张图一页，附一句要点；表格可在PPT中编辑")
 
 

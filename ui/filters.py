@@ -13,8 +13,8 @@ from datetime import date
 import streamlit as st
 
 from ui.data import call
-from ui import format as fmt
-from ui.format import period as period_label
+from report import format as fmt
+from report.format import period as period_label
 from warehouse.filters import ALL_TIME, FilterOptions, Filters, TimeChoice, from_query, to_query
 from warehouse.options import filter_options
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.format import day
+from report.format import day
 
 # Constant CSS (no data in it): large metric numbers that read on a projector.
 _CSS = """

@@ -5,11 +5,15 @@ from __future__ import annotations
 import polars as pl
 
 
+LOAD_HISTORY_COLUMNS = ("load_id", "loaded_at", "file_name", "load_kind", "load_status", "message", "as_of",
+                        "as_of_source", "rows_read", "rows_loaded", "rows_skipped", "rows_rejected", "warnings")
+
+
 def load_history(con, limit: int = 500) -> pl.DataFrame:
     """Every file load, newest first (refused and unchanged attempts too, as the loader records)."""
     return con.execute(
         """
-        SELECT load_id, loaded_at, file_name, kind, status, message, as_of, as_of_source,
+        SELECT load_id, loaded_at, file_name, kind AS load_kind, status AS load_status, message, as_of, as_of_source,
                rows_read, rows_loaded, rows_skipped, rows_rejected,
                coalesce(len(warnings), 0) AS warnings
         FROM loads ORDER BY loaded_at DESC, load_id DESC LIMIT ?
@@ -40,7 +44,7 @@ def load_warnings(con, limit: int = 5_000) -> pl.DataFrame:
     """The loader's warnings (合计不符, 未知产业链, 未知县区 …) with the file they came from."""
     return con.execute(
         """
-        SELECT w.load_id, l.file_name, w.source_sheet, w.kind, w.message
+        SELECT w.load_id, l.file_name, w.source_sheet, w.kind AS warning_kind, w.message
         FROM load_warnings w LEFT JOIN loads l USING (load_id)
         ORDER BY w.load_id DESC, w.kind, w.source_sheet
         LIMIT ?
@@ -59,7 +63,7 @@ def duplicate_names(con) -> pl.DataFrame:
         SELECT project_name, count(DISTINCT district) AS districts_n,
                string_agg(DISTINCT district, '、' ORDER BY district) AS districts,
                count(*) AS projects,
-               string_agg(project_id, '、' ORDER BY project_id) AS project_ids
+               string_agg(coalesce(project_code, '（无编号）'), '、' ORDER BY project_code) AS project_codes
         FROM projects SEMI JOIN shared USING (project_name)
         GROUP BY project_name
         ORDER BY districts_n DESC, project_name

@@ -50,8 +50,3 @@ def district_freshness(con, late_after_days: int | None = None) -> pl.DataFrame:
         """,
         [days],
     ).pl()
-
-
-def late_districts(con, late_after_days: int | None = None) -> list[str]:
-    df = district_freshness(con, late_after_days)
-    return df.filter(pl.col("late"))["district"].to_list()

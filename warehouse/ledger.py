@@ -6,9 +6,9 @@ import polars as pl
 
 from warehouse.filters import Filters, top_rows, where
 
-# The columns of the list, in order; the export uses the same ones (warehouse/export.py).
+# The columns of the list, in order; the Excel export writes the same ones (but project_id).
 LIST_COLUMNS = (
-    "project_id", "project_name", "district", "park", "cluster", "chain", "chain_known", "investor",
+    "project_id", "project_code", "project_name", "district", "park", "cluster", "chain", "chain_known", "investor",
     "total_investment_wan", "investment_note", "foreign_investment_wan_usd", "stage", "sign_date",
     "register_date", "start_date", "production_date", "period", "batch", "responsible_unit",
     "leader", "investor_kind", "investor_origin", "event", "location_approximate", "as_of",

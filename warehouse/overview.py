@@ -74,8 +74,9 @@ def window_of(con, filters: Filters) -> tuple[date | None, date | None]:
     return f.date_from, f.date_to
 
 
-FUNNEL = (("签约", SIGNED, None), ("履约", REGISTERED, "履约率"), ("开工", STARTED, "开工率"),
-          ("投产", PRODUCING, "投产率"), ("达效", EFFECTIVE, "达效率"))
+# stage, the ordinal reached, the rate's name and its denominator (the ordinal counted below it)
+FUNNEL = (("签约", SIGNED, None, None), ("履约", REGISTERED, "履约率", SIGNED), ("开工", STARTED, "开工率", SIGNED),
+          ("投产", PRODUCING, "投产率", STARTED), ("达效", EFFECTIVE, "达效率", PRODUCING))
 
 
 def funnel(con, filters: Filters) -> pl.DataFrame:
@@ -83,7 +84,8 @@ def funnel(con, filters: Filters) -> pl.DataFrame:
 
     在谈: projects negotiating now. The other rows count the cohort (reached 签约, signed in the
     window) by the furthest stage reached. rate: 履约率 = 履约+/signed, 开工率 = 开工+/signed,
-    投产率 = 投产+/开工+, 达效率 = 达效/投产+. Terminated projects stay in every denominator.
+    投产率 = 投产+/开工+, 达效率 = 达效/投产+ (null when the denominator is 0). Terminated
+    projects stay in every denominator (terminated_in_cohort counts them).
     """
     base_sql, base_params = where(filters, window=None)
     sign_cond, sign_params = in_window("p.sign_date", filters)
@@ -91,43 +93,28 @@ def funnel(con, filters: Filters) -> pl.DataFrame:
     counts = ", ".join(
         f"count(*) FILTER (WHERE reached >= {o}) AS n{o}, "
         f"coalesce(sum(total_investment_wan) FILTER (WHERE reached >= {o}), 0) AS w{o}"
-        for _, o, _ in FUNNEL)
-    row = con.execute(
+        for _, o, _, _ in FUNNEL)
+    stages = " UNION ALL ".join(
+        f"SELECT '{stage}' AS stage, {o} AS ord, n{o} AS projects, w{o} AS investment_wan, "
+        + (f"'{rate}' AS rate_name, n{o} / nullif(n{d}, 0) AS rate, n{d} AS denominator"
+           if rate else "NULL AS rate_name, NULL::DOUBLE AS rate, NULL::BIGINT AS denominator")
+        + " FROM agg" for stage, o, rate, d in FUNNEL)
+    return con.execute(
         f"""
         WITH p AS (SELECT p.*, {reached_sql('p')} AS reached FROM projects p WHERE {base_sql}),
-        cohort AS (SELECT * FROM p WHERE reached >= {SIGNED} AND {sign_cond})
-        SELECT {counts},
-               count(*) FILTER (WHERE stage = '终止') AS terminated,
-               (SELECT count(*) FROM projects p WHERE {neg_sql} AND p.stage = '在谈') AS negotiating,
-               (SELECT coalesce(sum(total_investment_wan), 0) FROM projects p
-                 WHERE {neg_sql} AND p.stage = '在谈') AS negotiating_wan
-        FROM cohort
+        cohort AS (SELECT * FROM p WHERE reached >= {SIGNED} AND {sign_cond}),
+        agg AS (SELECT {counts}, count(*) FILTER (WHERE stage = '终止') AS terminated FROM cohort),
+        negotiating AS (SELECT count(*) AS n, coalesce(sum(total_investment_wan), 0) AS w
+                        FROM projects p WHERE {neg_sql} AND p.stage = '在谈')
+        SELECT f.stage, f.projects, f.investment_wan, f.rate_name, f.rate, f.denominator,
+               agg.terminated AS terminated_in_cohort
+        FROM (SELECT '在谈' AS stage, 0 AS ord, n AS projects, w AS investment_wan, NULL AS rate_name,
+                     NULL::DOUBLE AS rate, NULL::BIGINT AS denominator FROM negotiating
+              UNION ALL {stages}) f, agg
+        ORDER BY f.ord
         """,
-        base_params + sign_params + neg_params + neg_params,
-    ).fetchone()
-    values = dict(zip([d[0] for d in con.description], row))
-    records = [{"stage": "在谈", "projects": values["negotiating"],
-                "investment_wan": values["negotiating_wan"], "rate_name": None, "rate": None,
-                "denominator": None}]
-    denominators = {SIGNED: SIGNED, REGISTERED: SIGNED, STARTED: SIGNED, PRODUCING: STARTED,
-                    EFFECTIVE: PRODUCING}
-    for stage, o, rate_name in FUNNEL:
-        denom = values[f"n{denominators[o]}"]
-        records.append({
-            "stage": stage, "projects": values[f"n{o}"], "investment_wan": values[f"w{o}"],
-            "rate_name": rate_name,
-            "rate": (values[f"n{o}"] / denom) if rate_name and denom else None,
-            "denominator": denom if rate_name else None,
-        })
-    df = pl.DataFrame(records, schema_overrides={"rate": pl.Float64, "denominator": pl.Int64,
-                                                 "rate_name": pl.Utf8})
-    return df.with_columns(pl.lit(values["terminated"]).alias("terminated_in_cohort"))
-
-
-def conversion_rates(con, filters: Filters) -> dict[str, float | None]:
-    """履约率, 开工率, 投产率, 达效率 of the signed cohort (see `funnel`)."""
-    df = funnel(con, filters).filter(pl.col("rate_name").is_not_null())
-    return dict(zip(df["rate_name"].to_list(), df["rate"].to_list()))
+        base_params + sign_params + neg_params,
+    ).pl()
 
 
 def district_ranking(con, filters: Filters) -> pl.DataFrame:

@@ -124,7 +124,7 @@ def _pixel(box: dict, view: dict, lng: float, lat: float) -> tuple[float, float]
 
 
 def test_map_tooltip_and_click(small_app, page, screenshots):
-    from ui.maps import view_for
+    from report.maps import view_for
     from warehouse.geo import bounds, load_boundaries
     from warehouse.settings import BOUNDARY_DIR
 

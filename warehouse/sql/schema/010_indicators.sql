@@ -178,8 +178,10 @@ WHERE i.source = 'ledger' AND m.district_code IS NOT NULL;
 -- others the report's. Both are shown, and `disagreement` flags a difference when the ledger is
 -- of the report's month (beyond rounding to two decimals of the unit: reports write 12.35亿元).
 -- completion = actual / target; time_progress = month / 12; gap_points = (completion −
--- time_progress) × 100; rank among the districts (the 全市 row is not ranked). The traffic
--- light needs the thresholds in the settings: warehouse/targets.py adds it.
+-- time_progress) × 100; rank among the districts (the 全市 row is not ranked). One more row per
+-- date and indicator, is_total (and is_city), is the city's total: the report's 全市 row where
+-- it has both a target and an actual, else the sum over the districts that have both
+-- (from_city_row says which); the report's own 全市 rows stay as they are (is_city only). The traffic light needs the thresholds in the settings: warehouse/targets.py adds it.
 CREATE OR REPLACE VIEW indicator_progress AS
 WITH city AS (SELECT any_value(city_code) AS code FROM ref_districts),
 ledger AS MATERIALIZED (SELECT * FROM indicator_ledger_actuals),     -- computed once, joined twice
@@ -237,16 +239,41 @@ measured AS (
            month(as_of) / 12 AS time_progress
     FROM joined j
 ),
-final AS (
+named AS (
     SELECT m.*,
            CASE WHEN m.is_city THEN '全市' ELSE coalesce(rd.name, n.district) END AS district,
            CASE WHEN m.is_city THEN -1 ELSE coalesce(rd.sort_order, 999) END AS district_order,
-           CASE WHEN m.target > 0 THEN m.actual / m.target END AS completion
+           FALSE AS is_total, NULL::BOOLEAN AS from_city_row
     FROM measured m
     LEFT JOIN ref_districts rd ON rd.code = m.district_code
     LEFT JOIN written_names n ON n.district_code = m.district_code
+),
+city_rows AS (
+    SELECT * FROM named WHERE is_city AND target IS NOT NULL AND actual IS NOT NULL
+),
+summed AS (   -- the districts that have both a target and an actual, where the report has no 全市 row
+    SELECT as_of, year, indicator, any_value(unit) AS unit, any_value(source) AS source,
+           min(indicator_order) AS indicator_order, sum(target) AS target, sum(actual) AS actual
+    FROM named n
+    WHERE NOT is_city AND target IS NOT NULL AND actual IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM city_rows c
+                      WHERE c.as_of = n.as_of AND c.indicator = n.indicator AND c.year = n.year)
+    GROUP BY as_of, year, indicator
+),
+totals AS (
+    SELECT * REPLACE (TRUE AS is_total, TRUE AS from_city_row, -2 AS district_order)
+    FROM city_rows
+    UNION ALL BY NAME
+    SELECT s.*, (SELECT code FROM city) AS district_code, '全市' AS district, TRUE AS is_city,
+           TRUE AS is_total, FALSE AS from_city_row, -2 AS district_order, month(s.as_of) / 12 AS time_progress,
+           FALSE AS disagreement
+    FROM summed s
+),
+final AS (
+    SELECT *, CASE WHEN target > 0 THEN actual / target END AS completion
+    FROM (SELECT * FROM named UNION ALL BY NAME SELECT * FROM totals)
 )
-SELECT district_code, district, is_city, indicator, unit, source, year, as_of,
+SELECT district_code, district, is_city, is_total, from_city_row, indicator, unit, source, year, as_of,
        target, actual, actual_source, actual_reported, actual_ledger, ledger_as_of, disagreement,
        completion, time_progress, (completion - time_progress) * 100 AS gap_points,
        CASE WHEN completion IS NOT NULL AND NOT is_city THEN

@@ -12,12 +12,13 @@ import json
 import math
 from decimal import Decimal
 
+import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from ui.colors import APPROXIMATE_COLOR, UNKNOWN_COLOR, rgb
-from ui.format import count, yi
+from report.colors import APPROXIMATE_COLOR, UNKNOWN_COLOR, rgb
+from report.format import count, yi
 
 TOOLTIP = {
     "html": "<b style='font-size:16px'>{title}</b><br/>{line1}<br/>{line2}<br/><i>{line3}</i>",
@@ -160,3 +161,61 @@ def legend_html(colors: dict[str, str], present: list[str]) -> str:
                  "</span>近似位置（空心灰圈）</span>")
     return "<div style='font-size:15px;line-height:1.8'>" + "".join(items) + "</div>"
 
+
+
+def static_figure(boundary: dict, totals: pl.DataFrame, points: pl.DataFrame, color_by: str,
+                  colors: dict[str, str], bbox) -> go.Figure:
+    """The same map as a picture (PNG/SVG, the deck): the district polygons shaded by investment
+    with each one's name and totals written in it, and the project points by stage or chain —
+    drawn as plain shapes on longitude/latitude axes, so it needs no tile or map server."""
+    from report.figures import FONT, esc
+
+    geo = districts_geojson(boundary, totals)
+    fig = go.Figure()
+    for feature in geo["features"]:
+        props, geometry = feature["properties"], feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        xs, ys = [], []
+        for polygon in polygons:
+            for ring in polygon[:1]:            # the outer ring (holes are small: a map for a slide)
+                xs += [p[0] for p in ring] + [None]
+                ys += [p[1] for p in ring] + [None]
+        r, g, b, a = props["fill"]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", line=dict(color="#3C3C3C", width=1.5),
+                                 fillcolor=f"rgba({r},{g},{b},{a / 255:.2f})", hoverinfo="skip", showlegend=False))
+    _points_traces(fig, points, color_by, colors)
+    for feature in geo["features"]:
+        props = feature["properties"]
+        x, y = props.get("centroid") or props.get("center") or (None, None)
+        if x is None:
+            continue
+        fig.add_annotation(x=x, y=y, showarrow=False, align="center", bgcolor="rgba(255,255,255,0.78)",
+                           text=f"<b>{esc(props['title'])}</b><br>{esc(props['line1'])}　{esc(props['line2'])}",
+                           font=dict(family=FONT, size=15, color="#1F2D3D"))
+    west, south, east, north = bbox
+    fig.update_xaxes(visible=False, range=[west - 0.02, east + 0.02])
+    fig.update_yaxes(visible=False, range=[south - 0.02, north + 0.02], scaleanchor="x",
+                     scaleratio=1 / max(math.cos(math.radians((south + north) / 2)), 0.1))
+    fig.update_layout(height=640, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white", paper_bgcolor="white",
+                      font=dict(family=FONT, size=14), legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+                      dragmode=False)
+    return fig
+
+
+def _points_traces(fig: go.Figure, points: pl.DataFrame, color_by: str, colors: dict[str, str]) -> None:
+    """One trace per stage (or chain) for the legend; approximate locations as grey rings."""
+    if points.height == 0:
+        return
+    key = "stage" if color_by == "stage" else "chain"
+    exact = points.filter(~pl.col("approximate"))
+    for name in dict.fromkeys(exact[key].to_list()):
+        part = exact.filter(pl.col(key) == name)
+        fig.add_trace(go.Scatter(x=part["lng"].to_list(), y=part["lat"].to_list(), mode="markers", name=str(name),
+                                 marker=dict(size=7, color=colors.get(name, UNKNOWN_COLOR),
+                                             line=dict(color="white", width=0.6)), hoverinfo="skip"))
+    approx = points.filter(pl.col("approximate"))
+    if approx.height:
+        fig.add_trace(go.Scatter(x=approx["lng"].to_list(), y=approx["lat"].to_list(), mode="markers",
+                                 name="近似位置", hoverinfo="skip",
+                                 marker=dict(size=11, color="rgba(0,0,0,0)",
+                                             line=dict(color=APPROXIMATE_COLOR, width=1.5))))

@@ -10,8 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import plotly.graph_objects as go
 import polars as pl
 
-from ui.charts import esc, styled
-from ui.format import pct
+from report.figures import esc, styled
+from report.format import pct
 
 LIGHT_COLORS = {"green": "#2E9E44", "yellow": "#F2B705", "red": "#D64545", None: "#BDBDBD"}
 # Plain glyphs the CJK fonts have (no emoji font on the intranet servers): the name says the colour.

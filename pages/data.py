@@ -8,9 +8,10 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from ui import data, layout, tables
+from ui import data, layout, render
 from ui import filters as uf
-from ui import format as fmt
+from report import format as fmt
+from report import vocab
 from warehouse import admin, freshness
 from warehouse.settings import warehouse_path
 
@@ -41,6 +42,15 @@ except ImportError:  # the loader is a separate package; the page still shows th
     load_files = None
 
 
+def _ask(action: str) -> None:
+    """A button's click, kept until the run that acts on it (a callback runs before the script)."""
+    st.session_state[f"_upload_{action}"] = True
+
+
+def _asked(action: str) -> bool:
+    return bool(st.session_state.pop(f"_upload_{action}", False))
+
+
 def _save_uploads(files) -> tuple[list[Path], dict[Path, str]]:
     folder = Path(tempfile.mkdtemp(prefix="ledger-upload-"))
     paths, names = [], {}
@@ -68,12 +78,13 @@ def _show_result(result, preview: bool) -> None:
     if preview and result.preview is not None and result.preview.height:
         st.markdown("**将入库的行（前 200 行）**")
         columns = [c for c in PREVIEW_COLUMNS if c in result.preview.columns] or None  # targets/reports
-        tables.show(result.preview.head(200), columns)
+        render.show_frame(result.preview.head(200), columns or result.preview.columns)
     if result.rejected:
         st.markdown("**将被拒绝的行及原因**" if preview else "**被拒绝的行及原因**")
-        st.dataframe(pl.DataFrame([{"工作表": r.get("source_sheet"), "行号": r.get("source_row"),
-                                    "原因": r.get("reason"), "原始内容": str(r.get("raw_values"))}
-                                   for r in result.rejected]), hide_index=True, width="stretch")
+        render.show_frame(pl.DataFrame([{"source_sheet": r.get("source_sheet"), "source_row": r.get("source_row"),
+                                         "reason": r.get("reason"), "raw_values": str(r.get("raw_values"))}
+                                        for r in result.rejected]),
+                          ["source_sheet", "source_row", "reason", "raw_values"])
 
 
 upload, history, rejected, warnings, fresh = st.tabs(["上传台账", "入库记录", "被拒绝的行", "警告", "数据新鲜度"])
@@ -86,7 +97,9 @@ with upload:
                    "同一文件重复上传不会重复入库。")
         files = st.file_uploader("选择台账文件", type=[s.lstrip(".") for s in SUFFIXES],
                                  accept_multiple_files=True, key="upload-files")
-        if st.button("预检（不入库）", disabled=not files, type="primary"):
+        st.button("预检（不入库）", disabled=not files, type="primary", key="upload-preview",
+                  on_click=_ask, args=("preview",))
+        if _asked("preview"):
             paths, names = _save_uploads(files)
             with st.spinner("正在读取台账……"):
                 results = load_files(paths, db=warehouse_path(), dry_run=True, names=names)
@@ -97,7 +110,9 @@ with upload:
                 with st.container(border=True):
                     _show_result(result, preview=True)
             loadable = [r for r in pending["results"] if r.status != "refused"]
-            if loadable and st.button("确认入库", type="primary"):
+            if loadable:
+                st.button("确认入库", type="primary", key="upload-confirm", on_click=_ask, args=("confirm",))
+            if loadable and _asked("confirm"):
                 with st.spinner("正在入库……"):
                     data.release()   # this process is about to write: no read connection of ours open
                     done = load_files(pending["paths"], db=warehouse_path(), names=pending["names"])
@@ -115,11 +130,7 @@ with upload:
 with history:
     loads = data.call(admin.load_history)
     if loads.height:
-        st.dataframe(loads.rename({
-            "load_id": "批次", "loaded_at": "入库时间", "file_name": "文件", "kind": "类型", "status": "状态",
-            "message": "说明", "as_of": "台账日期", "as_of_source": "日期来源", "rows_read": "读取行",
-            "rows_loaded": "入库行", "rows_skipped": "跳过行", "rows_rejected": "拒绝行", "warnings": "警告数"}),
-            hide_index=True, width="stretch")
+        render.show_frame(loads, admin.LOAD_HISTORY_COLUMNS)
     else:
         st.caption("还没有入库记录。")
 
@@ -127,23 +138,20 @@ with rejected:
     rows = data.call(admin.rejected_rows)
     st.caption(f"共 {fmt.count(data.call(admin.rejected_count), '行')}；请按原因修改来源台账后重新上传。")
     if rows.height:
-        st.dataframe(rows.rename({"load_id": "批次", "loaded_at": "入库时间", "source_file": "文件",
-                                  "source_sheet": "工作表", "source_row": "行号", "reason": "原因",
-                                  "raw_values": "原始内容"}), hide_index=True, width="stretch")
+        render.show_frame(rows, ["load_id", "loaded_at", "source_file", "source_sheet", "source_row", "reason",
+                                 "raw_values"])
 
 with warnings:
     st.markdown("**入库警告**（合计不符、未知产业链、未知县区等）")
     w = data.call(admin.load_warnings)
     if w.height:
-        st.dataframe(w.rename({"load_id": "批次", "file_name": "文件", "source_sheet": "工作表",
-                               "kind": "类型", "message": "内容"}), hide_index=True, width="stretch")
+        render.show_frame(w, ["load_id", "file_name", "source_sheet", "warning_kind", "message"])
     else:
         st.caption("无")
     st.markdown("**同一项目名称出现在多个县区**（共建项目、迁移项目或重复填报，请核实）")
     dup = data.call(admin.duplicate_names)
     if dup.height:
-        st.dataframe(dup.rename({"project_name": "项目名称", "districts_n": "县区数", "districts": "县区",
-                                 "projects": "项目数", "project_ids": "项目编号"}), hide_index=True, width="stretch")
+        render.show_frame(dup, ["project_name", "districts_n", "districts", "projects", "project_codes"])
     else:
         st.caption("无")
 
@@ -154,5 +162,5 @@ with fresh:
         st.warning("逾期未报：" + fmt.text("、".join(late)), icon=":material/schedule:")
     shown = df.with_columns(
         pl.when(pl.col("latest_as_of").is_null()).then(pl.lit("未报送"))
-        .when(pl.col("late")).then(pl.lit("逾期")).otherwise(pl.lit("正常")).alias("status"))
-    tables.show(shown, ["district", "kind", "latest_as_of", "days_behind", "projects", "status"])
+        .when(pl.col("late")).then(pl.lit("逾期")).otherwise(pl.lit("正常")).alias("freshness"))
+    render.show_frame(shown, ["district", "kind", "latest_as_of", "days_behind", "projects", "freshness"])

@@ -9,9 +9,9 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from ui.colors import BATCH_COLORS, EVENT_COLORS, STAGE_COLORS, UNKNOWN_COLOR
+from report.colors import BATCH_COLORS, EVENT_COLORS, STAGE_COLORS, UNKNOWN_COLOR
 from warehouse.filters import UNKNOWN_CHAIN
-from ui.format import count, pct, yi
+from report.format import count, pct, yi
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 CONFIG = {"displaylogo": False,
