@@ -260,7 +260,9 @@ def floor_freshness(f: Filters, c: Context) -> list[str]:
               UNION ALL SELECT district, '未识别', 1000 FROM l WHERE district NOT IN (SELECT name FROM ref_districts)),
         newest AS (SELECT max(as_of) AS newest FROM project_current)
         SELECT d.district, d.kind, l.latest, coalesce(l.n, 0), date_diff('day', l.latest, newest),
-               (l.latest IS NULL OR date_diff('day', l.latest, newest) > {days})
+               (l.latest IS NULL OR date_diff('day', l.latest, newest) > {days}),
+               CASE WHEN l.latest IS NULL THEN 'never' WHEN date_diff('day', l.latest, newest) > {days} THEN 'late'
+                    ELSE 'ok' END
         FROM d LEFT JOIN l USING (district), newest ORDER BY d.sort_order, d.district"""]
 
 
@@ -686,7 +688,7 @@ def record_pages(con, filters: Filters) -> dict[str, tuple[str, list[str]]]:
                 calls.append(key)
             return fn(con, *args, **kwargs)
 
-        pages.page_items(info.key, View(ask=ask, filters=filters, screen=False))
+        pages.page_items(info.key, View(ask=ask, filters=filters))
         out[info.key] = (info.menu, calls)
     return {**out, **TOOL_PAGES}
 

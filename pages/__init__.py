@@ -89,7 +89,7 @@ def page_deck(con, key: str, filters: Filters, cross: CrossFilter | None = None,
               values: dict | None = None) -> decks.Deck:
     """The deck of one page, as the page shows it (its filters, cross-filter and widget values)."""
     info = page(key)
-    v = View(ask=on_connection(con), filters=filters, cross=cross, values=values or {}, screen=False)
+    v = View(ask=on_connection(con), filters=filters, cross=cross, values=values or {})
     items = page_items(key, v)
     header = decks.Header(f"{city_name()}招商引资 · {info.deck}", filters_text(v.fx), newest_as_of(con))
     return decks.build(items, header)
@@ -100,7 +100,7 @@ def weekly_deck(con, filters: Filters, as_of: date | None = None) -> decks.Deck:
     items = []
     for key, wanted in WEEKLY:
         values = {"tg-as-of": as_of} if key == "targets" and as_of else {}
-        v = View(ask=on_connection(con), filters=filters, values=values, screen=False)
+        v = View(ask=on_connection(con), filters=filters, values=values)
         items += decks.pick(page_items(key, v), wanted)
     header = decks.Header(f"{city_name()}招商引资工作周例会", filters_text(filters), newest_as_of(con))
     return decks.build(items, header)

@@ -11,7 +11,6 @@ import streamlit as st
 from ui import data, layout, render
 from ui import filters as uf
 from report import format as fmt
-from report import vocab
 from warehouse import admin, freshness
 from warehouse.settings import warehouse_path
 
@@ -141,26 +140,23 @@ with rejected:
         render.show_frame(rows, ["load_id", "loaded_at", "source_file", "source_sheet", "source_row", "reason",
                                  "raw_values"])
 
+def _listing(title: str, df: pl.DataFrame, columns: list[str]) -> None:
+    st.markdown(title)
+    if df.height:
+        render.show_frame(df, columns)
+    else:
+        st.caption("无")
+
+
 with warnings:
-    st.markdown("**入库警告**（合计不符、未知产业链、未知县区等）")
-    w = data.call(admin.load_warnings)
-    if w.height:
-        render.show_frame(w, ["load_id", "file_name", "source_sheet", "warning_kind", "message"])
-    else:
-        st.caption("无")
-    st.markdown("**同一项目名称出现在多个县区**（共建项目、迁移项目或重复填报，请核实）")
-    dup = data.call(admin.duplicate_names)
-    if dup.height:
-        render.show_frame(dup, ["project_name", "districts_n", "districts", "projects", "project_codes"])
-    else:
-        st.caption("无")
+    _listing("**入库警告**（合计不符、未知产业链、未知县区等）", data.call(admin.load_warnings),
+             ["load_id", "file_name", "source_sheet", "warning_kind", "message"])
+    _listing("**同一项目名称出现在多个县区**（共建项目、迁移项目或重复填报，请核实）", data.call(admin.duplicate_names),
+             ["project_name", "districts_n", "districts", "projects", "project_codes"])
 
 with fresh:
     df = data.call(freshness.district_freshness)
     late = df.filter(pl.col("late"))["district"].to_list()
     if late:
         st.warning("逾期未报：" + fmt.text("、".join(late)), icon=":material/schedule:")
-    shown = df.with_columns(
-        pl.when(pl.col("latest_as_of").is_null()).then(pl.lit("未报送"))
-        .when(pl.col("late")).then(pl.lit("逾期")).otherwise(pl.lit("正常")).alias("freshness"))
-    render.show_frame(shown, ["district", "kind", "latest_as_of", "days_behind", "projects", "freshness"])
+    render.show_frame(df, ["district", "kind", "latest_as_of", "days_behind", "projects", "freshness"])

@@ -14,7 +14,6 @@ RANKING_COLUMNS = ["rank", "district", "signed", "signed_wan", "started", "start
                    "producing_wan"]
 RATE_HELP = ("签约在时间范围内的项目中：履约率、开工率 = 达到该阶段 ÷ 签约数；投产率 = 投产 ÷ 开工；"
              "达效率 = 达效 ÷ 投产。终止项目计入分母。")
-FRESHNESS = {"never": "未报送", "late": "逾期", "ok": "正常"}
 
 
 def caption(v: View) -> str:
@@ -45,11 +44,8 @@ def _freshness(fresh: pl.DataFrame) -> list:
         message = Message(f"逾期未报：{names}", "warning", ":material/schedule:")
     else:
         message = Message("各县区台账均已按时报送", "success", ":material/check_circle:")
-    shown = fresh.with_columns(
-        pl.when(pl.col("latest_as_of").is_null()).then(pl.lit(FRESHNESS["never"]))
-        .when(pl.col("late")).then(pl.lit(FRESHNESS["late"])).otherwise(pl.lit(FRESHNESS["ok"])).alias("freshness"))
     return [Heading("数据新鲜度"), message,
-            Table("freshness", "数据新鲜度（各县区最新台账）", shown,
+            Table("freshness", "数据新鲜度（各县区最新台账）", fresh,
                   ["district", "latest_as_of", "days_behind", "projects", "freshness"],
                   takeaways.freshness(late["district"].to_list()), show_title=False)]
 

@@ -11,7 +11,8 @@ import polars as pl
 from report import takeaways, vocab
 from report import target_figures as tf
 from report.format import day, pct
-from report.view import Card, Chart, Choice, Expander, Heading, Message, Metrics, Note, Row, Table, Tabs, View
+from report.view import (Card, Chart, Choice, Download, Expander, Heading, Message, Metrics, Note, Row, Table, Tabs,
+                         View)
 from warehouse import targets
 
 START_TEXT = """
@@ -27,6 +28,8 @@ START_TEXT = """
 
 **先看演示**：运行 `make demo`（或 `python -m etl demo`），演示数据含 2024、2025 年的目标和月报。
 """
+EXPORT_COLUMNS = ["district", "indicator", "unit", "target", "actual", "completion", "time_progress", "gap_points",
+                  "light", "rank", "actual_source", "ledger_as_of"]
 RANKING_COLUMNS = ["rank_text", "district", "target_text", "actual_text", "completion_text", "gap_text", "light",
                    "yoy_text", "note"]
 LIGHT_TEXT_COLORS = {vocab.light_text(k): vocab.LIGHT_COLORS[k] for k in (vocab.GREEN, vocab.YELLOW, vocab.RED)}
@@ -159,7 +162,10 @@ def view(v: View) -> list:
     yellow, red = targets.thresholds()
     scoped = year_rows.filter(pl.col("district").is_in(list(v.filters.districts))) if v.filters.districts else year_rows
     sentence = takeaways.targets_sentence(scoped, year, as_of)
+    export = rows.sort("indicator_order", "district_order").select(EXPORT_COLUMNS)
     items: list = [
+        Download("targets-export", "导出目标进度（Excel）", lambda: [("目标进度", export)],
+                 f"目标任务完成情况（{when}）", f"目标进度_{as_of:%Y%m%d}", caption),
         Row([year_choice, as_of_choice,
              Message(f"{when}（月数÷12）" + ("；本页只按县区筛选" if v.filters.districts else ""))], widths=[1, 1, 3]),
         Message(sentence, "info", ":material/campaign:"),

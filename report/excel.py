@@ -17,12 +17,12 @@ import io
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import polars as pl
 import xlsxwriter
 
 from report import vocab
+from report.tables import cell_text
 
 
 PLAIN_INTEGERS = {"period", "source_row", "rank", "load_id", "months"}   # no thousands separator
@@ -91,13 +91,6 @@ def xlsx_bytes(sheets: Sequence[tuple[str, pl.DataFrame]], title: str | None = N
     return buffer.getvalue()
 
 
-def write_xlsx(path: str | Path, sheets: Sequence[tuple[str, pl.DataFrame]], title: str | None = None,
-               subtitle: str | None = None, money_unit: str = "亿元") -> Path:
-    path = Path(path)
-    path.write_bytes(xlsx_bytes(sheets, title, subtitle, money_unit))
-    return path
-
-
 def _unique_name(name: str, used: set[str]) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\, unique."""
     clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in (name or "Sheet")).strip("'")[:31] or "Sheet"
@@ -145,6 +138,8 @@ def _write(ws, r: int, c: int, value, column: str, fmt: _Formats, divisor: Decim
     if value is None:
         ws.write_blank(r, c, None)
         return ""
+    if vocab.column(column).kind in ("light", "code"):
+        value = cell_text(column, value)
     if isinstance(value, bool):
         text = "是" if value else "否"
         ws.write_string(r, c, text)

@@ -1,5 +1,7 @@
-"""Plotly figures for the pages. Every text that came from a ledger is html-escaped before it
-reaches plotly (hover labels and tick labels render a subset of HTML)."""
+"""Plotly figures for the pages and their decks (no Streamlit here: ui.render draws them).
+
+Every text that came from a ledger is html-escaped before it reaches plotly (hover labels and
+tick labels render a subset of HTML)."""
 
 from __future__ import annotations
 
@@ -7,15 +9,12 @@ import html
 
 import plotly.graph_objects as go
 import polars as pl
-import streamlit as st
 
 from report.colors import BATCH_COLORS, EVENT_COLORS, STAGE_COLORS, UNKNOWN_COLOR
 from warehouse.filters import UNKNOWN_CHAIN
 from report.format import count, pct, yi
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
-CONFIG = {"displaylogo": False,
-          "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "招商引资驾驶舱"}}
 
 
 def esc(value) -> str:
@@ -38,15 +37,6 @@ def styled(fig: go.Figure, height: int = 420, legend: bool = True) -> go.Figure:
     fig.update_xaxes(gridcolor="#EEEEEE")
     fig.update_yaxes(gridcolor="#EEEEEE")
     return fig
-
-
-def show(fig: go.Figure, key: str | None = None, select: bool = False):
-    """Draw a figure; with select=True a click reruns the page and the selection is returned."""
-    if select:
-        return st.plotly_chart(fig, width="stretch", config=CONFIG, key=key, on_select="rerun",
-                               selection_mode="points")
-    st.plotly_chart(fig, width="stretch", config=CONFIG, key=key)
-    return None
 
 
 def district_ranking(df: pl.DataFrame, highlight: tuple[str, ...] = ()) -> go.Figure:

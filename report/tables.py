@@ -53,8 +53,8 @@ def _expr(df: pl.DataFrame, name: str, kind: str) -> pl.Expr:
         return pl.when(col.is_null()).then(None).otherwise(pl.lit("第") + col.cast(pl.String) + pl.lit("期"))
     if kind == "flag":
         return pl.when(col.is_null()).then(None).when(col.cast(pl.Boolean)).then(pl.lit("是")).otherwise(pl.lit("否"))
-    if kind == "status":
-        return col.replace_strict(vocab.LOAD_STATUS, default=col, return_dtype=pl.String)
+    if kind == "code":
+        return col.replace_strict(vocab.CODES.get(name, {}), default=col, return_dtype=pl.String)
     if kind == "light":
         return col.replace_strict({k: vocab.light_text(k) for k in vocab.LIGHT_NAMES if k}, default=None,
                                   return_dtype=pl.String)
@@ -83,8 +83,8 @@ def cell_text(name: str, value, row: dict | None = None) -> str:
         return NO_CLUSTER
     if kind == "light":
         return vocab.light_text(value) if value else EMPTY
-    if kind == "status":
-        return vocab.load_status(value)
+    if kind == "code":
+        return vocab.code_name(name, value)
     if value is None:
         return EMPTY
     if kind == "money":

@@ -214,7 +214,6 @@ class View:
     cross: CrossFilter | None = None
     values: Mapping[str, Any] = field(default_factory=dict)   # widget key → value
     selections: Mapping[str, Any] = field(default_factory=dict)   # table/map key → what was picked
-    screen: bool = True
 
     @property
     def fx(self) -> Filters:

@@ -13,6 +13,7 @@ else names a column. A column's *kind* says how its values read:
   period  a "三个一批" period, 第12期
   flag    yes/no, 是/否
   light   a traffic light, ● 红灯 in its colour
+  code    a code the warehouse stores (loaded, late …), in its Chinese name (CODES)
   text    as written
 """
 
@@ -70,17 +71,19 @@ COLUMNS: dict[str, Column] = {
     "rate": _c("转化率", "share"), "reached_now": _c("现已达到", "count"), "reached_rate": _c("现达到比例", "share"),
     "prev_projects": _c("上期项目数", "count"), "months": _c("已持续月数", "int"),
     "signed_not_started": _c("签约未开工", "count"), "started_not_producing": _c("开工未投产", "count"),
-    "stalled": _c("合计", "count"), "freshness": _c("状态"), "stall_kind": _c("预警类型"),
+    "stalled": _c("合计", "count"), "freshness": _c("状态", "code"), "stall_kind": _c("预警类型"),
     "shared_with": _c("同时列入"),
     # 数据管理
     "load_id": _c("批次", "int"), "loaded_at": _c("入库时间", "time"), "file_name": _c("文件"),
-    "load_kind": _c("类型"), "load_status": _c("状态", "status"), "message": _c("说明"), "as_of_source": _c("日期来源"),
+    "load_kind": _c("类型"), "load_status": _c("状态", "code"), "message": _c("说明"), "as_of_source": _c("日期来源"),
     "rows_read": _c("读取行", "int"), "rows_loaded": _c("入库行", "int"), "rows_skipped": _c("跳过行", "int"),
     "rows_rejected": _c("拒绝行", "int"), "warnings": _c("警告数", "int"), "reason": _c("原因"),
     "raw_values": _c("原始内容"), "warning_kind": _c("类型"), "districts_n": _c("县区数", "int"),
     "project_names": _c("项目"), "project_codes": _c("项目编号"), "field": _c("字段"), "content": _c("内容"),
     # 目标进度
-    "indicator": _c("指标"), "rank_text": _c("排名"), "unit": _c("单位"), "target_text": _c("目标"), "actual_text": _c("完成"),
+    "indicator": _c("指标"), "rank_text": _c("排名"), "unit": _c("单位"),
+    "target": _c("年度目标"), "actual": _c("完成"), "gap_points": _c("较序时进度（百分点）"),
+    "actual_source": _c("完成数来源"), "ledger_as_of": _c("台账日期", "date"), "target_text": _c("目标"), "actual_text": _c("完成"),
     "completion": _c("完成率", "share"), "completion_text": _c("完成率"), "time_progress": _c("序时进度", "share"),
     "gap_text": _c("较序时进度"), "light": _c("预警", "light"), "yoy_text": _c("同比"), "note": _c("说明"),
 }
@@ -102,10 +105,13 @@ def header(name: str, money_unit: str = MONEY_UNIT) -> str:
 # --- statuses -------------------------------------------------------------------------------
 
 LOAD_STATUS = {"loaded": "已入库", "refused": "已拒收", "superseded": "已被新版本替代", "unchanged": "内容未变"}
+FRESHNESS = {"never": "未报送", "late": "逾期", "ok": "正常"}
+CODES = {"load_status": LOAD_STATUS, "freshness": FRESHNESS}
 
 
-def load_status(code: str | None) -> str:
-    return LOAD_STATUS.get(code or "", code or "—")
+def code_name(column: str, code: str | None) -> str:
+    """A stored code in its Chinese name ('loaded' → '已入库'); an unknown code stays as it is."""
+    return CODES.get(column, {}).get(code or "", code or "—")
 
 
 # --- the three lights (三色预警) --------------------------------------------------------------

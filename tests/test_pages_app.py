@@ -8,14 +8,11 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pages import PAGES as ALL_PAGES
 from warehouse_fixture import XSS_NAME, build_small_warehouse
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = {
-    "pages/overview.py": "招商引资驾驶舱 · 总览", "pages/chains.py": "产业链分析",
-    "pages/batches.py": "“三个一批”", "pages/map.py": "项目地图", "pages/ledger.py": "项目台账",
-    "pages/alerts.py": "预警督办", "pages/data.py": "数据管理", "pages/targets.py": "目标进度",
-}
+PAGES = {f"pages/{p.key}.py": p.title for p in ALL_PAGES}     # every page of the navigation
 
 
 def open_page(page: str, query: dict | None = None, timeout: float = 60) -> AppTest:

@@ -96,7 +96,7 @@ def test_takeaways_from_the_small_warehouse(small_con):
 
 def targets_items(con, filters: Filters, as_of: date) -> list:
     """The 目标进度 page's items as its deck gets them, at a report date."""
-    v = View(ask=pages.on_connection(con), filters=filters, values={"tg-as-of": as_of}, screen=False)
+    v = View(ask=pages.on_connection(con), filters=filters, values={"tg-as-of": as_of})
     return walk(pages.page_items("targets", v))
 
 
@@ -170,3 +170,16 @@ def test_filters_in_one_line():
         "县区：郾城区；产业链：肉制品；期数：第12期、第13期；时间：2024年1月1日 — 2024年12月31日"
     many = tuple(f"县区{i}" for i in range(8))
     assert filters_text(Filters(districts=many)).startswith("县区：县区0、县区1、县区2、县区3、县区4、县区5等8个；")
+
+
+@pytest.mark.parametrize("page", [p.key for p in pages.report_pages()])
+def test_a_page_and_its_deck_show_the_same_items(demo_con, page):
+    """The deck is the page's own items: a slide per chart, table, set of numbers or note, titled
+    as on the page, in the page's order (a long table continues on slides titled "（续）")."""
+    from report.view import Map, Table
+
+    v = View(ask=pages.on_connection(demo_con), filters=Filters(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31)))
+    items = [i for i in walk(pages.page_items(page, v)) if isinstance(i, (Chart, Table, Metrics, Note, Map))]
+    deck = open_deck(pages.page_deck(demo_con, page, v.filters).to_bytes())
+    titles = [s.shapes.title.text for s in list(deck.slides)[1:] if not s.shapes.title.text.endswith("（续）")]
+    assert titles == [i.title for i in items]

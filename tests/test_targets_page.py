@@ -13,6 +13,7 @@ from report.format import pct
 from report.takeaways import targets_sentence
 from warehouse import targets
 from warehouse.db import reading
+from warehouse.filters import Filters
 
 from test_pages_app import plain
 from targets_fixture import (build_demo_like, load, reset_city, shangluo_report, use_city, xicheng_files)
@@ -92,8 +93,8 @@ def test_the_page_on_demo_like_data(demo_like, warehouse):
     warehouse(demo_like)
     at = open_page(demo_like)
     with reading(demo_like) as con:
-        latest = targets.report_dates(con, 2025)[0]
         year_rows = targets.indicator_progress(con, 2025)
+        latest = targets.report_dates_of(year_rows)[0]
         city = targets.city_totals_of(year_rows, latest)
         sentence = targets_sentence(year_rows, 2025, latest)
         view = targets.indicator_progress(con, 2025, latest)
@@ -152,3 +153,53 @@ def test_the_sidebar_district_filter_narrows_the_page(tmp_path, warehouse):
     assert not at.exception
     assert set(ranking(at, "签约项目数")) == {"西城区"}
     assert any("本页只按县区筛选" in c.value for c in at.caption)
+
+
+def _lights_everywhere(db: Path) -> dict[str, str]:
+    """郾城区's 实际利用外资 light as the page, its deck and its Excel list show it (2024-06-30)."""
+    import io
+
+    import openpyxl
+    from pptx import Presentation
+
+    import pages
+    from report import excel
+    from report.view import Download, View, walk
+
+    at = open_page(db, 2024, JUNE)
+    shown = ranking(at, "实际利用外资")["郾城区"]["预警"]
+    legend = " ".join(plain(c.value) for c in at.caption)
+    with reading(db) as con:
+        values = {"tg-year": 2024, "tg-as-of": JUNE}
+        deck = Presentation(io.BytesIO(pages.page_deck(con, "targets", Filters(), values=values).to_bytes()))
+        items = walk(pages.page_items("targets", View(ask=pages.on_connection(con), values=values)))
+        (download,) = [i for i in items if isinstance(i, Download)]
+        workbook = openpyxl.load_workbook(io.BytesIO(excel.xlsx_bytes(download.sheets(), title=download.title)))
+    rows = [[c.text for c in r.cells] for slide in deck.slides for s in slide.shapes if s.has_table for r in s.table.rows]
+    in_deck = {r[1]: r[6] for r in rows if len(r) > 6 and r[1] == "郾城区"}
+    sheet = workbook.active
+    header = [c.value for c in sheet[3]]
+    in_excel = {(r[header.index("县区")], r[header.index("指标")]): r[header.index("预警")]
+                for r in sheet.iter_rows(min_row=4, values_only=True)}
+    return {"page": shown, "deck": in_deck["郾城区"], "excel": in_excel[("郾城区", "实际利用外资")], "legend": legend}
+
+
+def test_changing_the_thresholds_changes_page_deck_and_excel_together(tmp_path, warehouse, monkeypatch):
+    """郾城区 实际利用外资 30 of 80万美元 at 30 June: 37.5% against 50%, 12.5 points behind — yellow
+    with the shipped thresholds (10/30), green once the settings file says 15/25."""
+    from targets_fixture import write_xlsx
+
+    db = warehouse(tmp_path / "w.duckdb")
+    report = write_xlsx(tmp_path / "6月.xlsx", [
+        ["2024年1-6月指标完成情况"], ["县区", "实际利用外资", None], [None, "目标", "完成"], ["郾城区", 80, 30]])
+    assert load([report], db)[0].status == "loaded"
+    before = _lights_everywhere(db)
+    assert (before["page"], before["deck"], before["excel"]) == ("● 黄灯", "● 黄灯", "● 黄灯")
+    assert "落后10至30个百分点" in before["legend"]
+    use_city(monkeypatch, tmp_path, "411100", "[progress]\nyellow_gap_points = 15\nred_gap_points = 25\n")
+    try:
+        after = _lights_everywhere(db)
+    finally:
+        reset_city()
+    assert (after["page"], after["deck"], after["excel"]) == ("● 绿灯", "● 绿灯", "● 绿灯")
+    assert "落后15至25个百分点" in after["legend"]

@@ -18,7 +18,7 @@ import duckdb
 import streamlit as st
 
 from warehouse.db import reading
-from warehouse.settings import warehouse_path
+from warehouse.settings import settings_version, warehouse_path
 
 
 def data_version(path: Path) -> tuple:
@@ -84,6 +84,7 @@ def _connection(path: str, version: tuple):
 
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _cached(module: str, name: str, path: str, version: tuple, args: tuple, kwargs: tuple):
+    # version: the warehouse's data version and the settings file's (the lights depend on it)
     if module.split(".")[0] != "warehouse":
         raise ValueError(f"not a warehouse function: {module}.{name}")
     fn = getattr(importlib.import_module(module), name)
@@ -96,7 +97,7 @@ def call(fn, *args, **kwargs):
     warehouse cannot be read."""
     path = warehouse_path()
     try:
-        return _cached(fn.__module__, fn.__qualname__, str(path), data_version(path), args,
+        return _cached(fn.__module__, fn.__qualname__, str(path), (data_version(path), settings_version()), args,
                        tuple(sorted(kwargs.items())))
     except duckdb.Error as exc:
         release()

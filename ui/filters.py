@@ -173,13 +173,6 @@ def clear_cross_filter(page: str) -> None:
     st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
 
 
-def with_cross_filter(filters: Filters, page: str) -> Filters:
-    xf = cross_filter(page)
-    if not xf:
-        return filters
-    return filters.narrowed(**{xf["field"]: tuple(xf["values"])})
-
-
 def chart_key(page: str, name: str) -> str:
     """A chart's key; clearing the cross-filter changes it, which also clears the chart's selection."""
     return f"{page}-{name}-{st.session_state.get(NONCE, 0)}"

@@ -25,7 +25,7 @@ def district_freshness(con, late_after_days: int | None = None) -> pl.DataFrame:
 
     latest_as_of: the district's newest ledger date; days_behind: days before the newest
     ledger date of all; late: older than `late_after_days` (settings freshness.late_after_days),
-    or never reported.
+    or never reported; freshness: never / late / ok.
     """
     days = int(late_after_days if late_after_days is not None
                else settings().get("freshness", "late_after_days"))
@@ -44,9 +44,11 @@ def district_freshness(con, late_after_days: int | None = None) -> pl.DataFrame:
         newest AS (SELECT max(as_of) AS newest FROM projects)
         SELECT d.district, d.kind, l.latest_as_of, coalesce(l.projects, 0) AS projects,
                date_diff('day', l.latest_as_of, n.newest) AS days_behind,
-               (l.latest_as_of IS NULL OR date_diff('day', l.latest_as_of, n.newest) > ?) AS late
+               (l.latest_as_of IS NULL OR date_diff('day', l.latest_as_of, n.newest) > ?) AS late,
+               CASE WHEN l.latest_as_of IS NULL THEN 'never'
+                    WHEN date_diff('day', l.latest_as_of, n.newest) > ? THEN 'late' ELSE 'ok' END AS freshness
         FROM districts d LEFT JOIN latest l USING (district) CROSS JOIN newest n
         ORDER BY d.sort_order, d.district
         """,
-        [days],
+        [days, days],
     ).pl()

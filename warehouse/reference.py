@@ -59,6 +59,64 @@ class Reference:
         return next((d for d in self.districts if d.code == code), None)
 
 
+def _districts(d: Path, city: str) -> tuple[list[District], dict[str, str]]:
+    districts: list[District] = []
+    aliases: dict[str, str] = {}
+    for r in _rows("districts.csv", d):
+        if r["city_code"] != city:
+            continue
+        districts.append(District(r["code"], r["name"], r["short_name"], r["kind"], r["parent_code"],
+                                  float(r["lng"]), float(r["lat"])))
+        for alias in [r["name"], r["short_name"], r["code"], *_split(r["aliases"])]:
+            aliases.setdefault(norm_key(alias), r["code"])
+    return districts, aliases
+
+
+def _chains(d: Path, city: str) -> tuple[list[dict], dict[str, tuple[str | None, str]]]:
+    chains: list[dict] = []
+    aliases: dict[str, tuple[str | None, str]] = {}
+    for r in _rows("chains.csv", d):
+        if r["city_code"] != city:
+            continue
+        chains.append({"chain": r["chain"], "cluster": r["cluster"], "level": r["level"],
+                       "is_key": r["is_key"] == "1"})
+        for alias in [r["chain"], *_split(r["aliases"])]:
+            aliases.setdefault(norm_key(alias), (r["chain"], r["cluster"]))
+    for r in _rows("cluster_aliases.csv", d):
+        if r["city_code"] == city:
+            aliases.setdefault(norm_key(r["alias"]), (None, r["cluster"]))
+    return chains, aliases
+
+
+def _parks(d: Path, city: str) -> dict[str, dict]:
+    parks: dict[str, dict] = {}
+    for r in _rows("parks.csv", d):
+        if r["city_code"] != city:
+            continue
+        row = {"park": r["park"], "district_code": r["district_code"], "lng": float(r["lng"]), "lat": float(r["lat"])}
+        for alias in [r["park"], *_split(r["aliases"])]:
+            parks.setdefault(norm_key(alias), row)
+    return parks
+
+
+def _stages(d: Path) -> tuple[dict[str, str], dict[str, int]]:
+    aliases: dict[str, str] = {}
+    order: dict[str, int] = {}
+    for r in _rows("stages.csv", d):
+        order[r["stage"]] = int(r["ord"])
+        for alias in [r["stage"], *_split(r["aliases"])]:
+            aliases.setdefault(norm_key(alias), r["stage"])
+    return aliases, order
+
+
+def _header_synonyms(d: Path) -> dict[str, list[tuple[str, int]]]:
+    synonyms: dict[str, list[tuple[str, int]]] = {}
+    for r in _rows("headers.csv", d):
+        for syn in _split(r["synonyms"]):
+            synonyms.setdefault(norm_key(syn.replace("\"", "")), []).append((r["field"], int(r["priority"])))
+    return synonyms
+
+
 @lru_cache(maxsize=8)
 def load_reference(city_code: str | None = None, directory: str | None = None) -> Reference:
     city = city_code or settings().city_code
@@ -66,65 +124,14 @@ def load_reference(city_code: str | None = None, directory: str | None = None) -
     cities = {r["code"]: r for r in _rows("cities.csv", d)}
     if city not in cities:
         raise ValueError(f"data/reference/cities.csv 中没有城市代码 {city}")
-
-    districts: list[District] = []
-    district_aliases: dict[str, str] = {}
-    for r in _rows("districts.csv", d):
-        if r["city_code"] != city:
-            continue
-        dist = District(r["code"], r["name"], r["short_name"], r["kind"], r["parent_code"],
-                        float(r["lng"]), float(r["lat"]))
-        districts.append(dist)
-        for alias in [r["name"], r["short_name"], r["code"], *_split(r["aliases"])]:
-            district_aliases.setdefault(norm_key(alias), r["code"])
-
-    chains: list[dict] = []
-    chain_aliases: dict[str, tuple[str | None, str]] = {}
-    for r in _rows("chains.csv", d):
-        if r["city_code"] != city:
-            continue
-        chains.append({"chain": r["chain"], "cluster": r["cluster"], "level": r["level"],
-                       "is_key": r["is_key"] == "1"})
-        for alias in [r["chain"], *_split(r["aliases"])]:
-            chain_aliases.setdefault(norm_key(alias), (r["chain"], r["cluster"]))
-    for r in _rows("cluster_aliases.csv", d):
-        if r["city_code"] == city:
-            chain_aliases.setdefault(norm_key(r["alias"]), (None, r["cluster"]))
-
-    parks: dict[str, dict] = {}
-    for r in _rows("parks.csv", d):
-        if r["city_code"] != city:
-            continue
-        row = {"park": r["park"], "district_code": r["district_code"],
-               "lng": float(r["lng"]), "lat": float(r["lat"])}
-        for alias in [r["park"], *_split(r["aliases"])]:
-            parks.setdefault(norm_key(alias), row)
-
-    stage_aliases: dict[str, str] = {}
-    stage_order: dict[str, int] = {}
-    for r in _rows("stages.csv", d):
-        stage_order[r["stage"]] = int(r["ord"])
-        for alias in [r["stage"], *_split(r["aliases"])]:
-            stage_aliases.setdefault(norm_key(alias), r["stage"])
-
-    header_synonyms: dict[str, list[tuple[str, int]]] = {}
-    for r in _rows("headers.csv", d):
-        for syn in _split(r["synonyms"]):
-            header_synonyms.setdefault(norm_key(syn.replace("\"", "")), []).append(
-                (r["field"], int(r["priority"])))
-
+    districts, district_aliases = _districts(d, city)
+    chains, chain_aliases = _chains(d, city)
+    stage_aliases, stage_order = _stages(d)
     return Reference(
-        city_code=city,
-        city_name=cities[city]["name"],
-        boundary_file=cities[city]["boundary_file"],
-        districts=districts,
-        district_aliases=district_aliases,
-        chains=chains,
-        chain_aliases=chain_aliases,
-        parks=parks,
-        stage_aliases=stage_aliases,
-        stage_order=stage_order,
-        header_synonyms=header_synonyms,
+        city_code=city, city_name=cities[city]["name"], boundary_file=cities[city]["boundary_file"],
+        districts=districts, district_aliases=district_aliases, chains=chains, chain_aliases=chain_aliases,
+        parks=_parks(d, city), stage_aliases=stage_aliases, stage_order=stage_order,
+        header_synonyms=_header_synonyms(d),
     )
 
 

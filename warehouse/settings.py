@@ -54,11 +54,26 @@ class Settings:
 
 
 @lru_cache(maxsize=4)
-def _load(path: str) -> Settings:
+def _load(path: str, version: tuple | None = None) -> Settings:
     p = Path(path)
     values = tomllib.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
     return Settings(values)
 
 
+def settings_path() -> str:
+    return os.environ.get("SETTINGS_PATH", str(DATA_DIR / "settings.toml"))
+
+
+def settings_version() -> tuple | None:
+    """Which settings file, as of when: an edited file is read again (no restart), and cached
+    results that depend on it (the lights) are computed again."""
+    path = settings_path()
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (path, None)
+    return (path, st.st_mtime_ns, st.st_size)
+
+
 def settings() -> Settings:
-    return _load(os.environ.get("SETTINGS_PATH", str(DATA_DIR / "settings.toml")))
+    return _load(settings_path(), settings_version())

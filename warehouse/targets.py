@@ -72,33 +72,11 @@ def status(con) -> dict:
     return {"targets": targets, "actuals": actuals, "years": years, "empty": not years}
 
 
-def report_dates(con, year: int) -> list[date]:
-    """The dates progress is measured at in a year, newest first: the dates of the view's rows
-    (its keys — calendar dates of a year with targets, and reported dates — without computing
-    the ledger figures)."""
-    if not _ready(con):
-        return []
-    return [r[0] for r in con.execute(
-        """SELECT DISTINCT as_of FROM (
-               SELECT c.as_of, c.year FROM indicator_calendar c JOIN indicator_target_current t USING (year)
-               UNION SELECT as_of, year FROM indicator_reported)
-           WHERE year = ? ORDER BY as_of DESC""", [int(year)]).fetchall()]
-
-
 def report_dates_of(progress: pl.DataFrame) -> list[date]:
     """report_dates from a year's `indicator_progress` frame, newest first."""
     if progress.height == 0:
         return []
     return sorted(set(progress["as_of"].to_list()), reverse=True)
-
-
-def indicators(con) -> pl.DataFrame:
-    """The indicators in the reference order, with their unit and source."""
-    if not _ready(con):
-        return pl.DataFrame(schema={"indicator": pl.String, "unit": pl.String, "source": pl.String})
-    return con.execute(
-        """SELECT indicator, any_value(unit) AS unit, any_value(source) AS source
-           FROM indicator_progress GROUP BY indicator ORDER BY min(indicator_order), indicator""").pl()
 
 
 def indicators_of(progress: pl.DataFrame) -> pl.DataFrame:
