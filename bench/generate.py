@@ -565,7 +565,8 @@ def _insert_rows(con, table: str, rows: list[tuple]) -> None:
         return
     columns = [r[0] for r in con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]).fetchall()]
-    frame = pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
+    # rows give the leading columns; columns added to the table later are left NULL (BY NAME)
+    frame = pl.DataFrame(rows, schema=columns[:len(rows[0])], orient="row", infer_schema_length=None)
     con.register("incoming_rows", frame.to_arrow())
     con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
     con.unregister("incoming_rows")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -83,6 +85,24 @@ def print_results(results, stream=sys.stdout) -> None:
           file=stream)
 
 
+CLI_USER = "命令行"     # loads.loaded_by of a load from the command line
+
+
+@contextlib.contextmanager
+def _stdout_kept_for_json():
+    """While files are loaded, whatever writes to fd 1 (a library's warnings) goes to stderr, so
+    that stdout carries the one JSON object only."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def cmd_load(args) -> int:
     from etl.load import load_files
 
@@ -91,15 +111,25 @@ def cmd_load(args) -> int:
         print(f"参数错误：找不到 {'、'.join(missing)}", file=sys.stderr)
         return 2
     progress, close = _progress_bar(not args.json and sys.stderr.isatty())
-    results = load_files(args.paths, db=args.db, as_of=args.as_of, progress=progress)
+    error = None
+    try:
+        with _stdout_kept_for_json() if args.json else contextlib.nullcontext():
+            results = load_files(args.paths, db=args.db, as_of=args.as_of, progress=progress, user=CLI_USER)
+    except Exception as exc:      # the warehouse cannot be opened, …: a message, never a traceback
+        results, error = [], f"入库未能完成：{exc}。请检查仓库文件（--db）是否可写、是否被其他程序占用后重试。"
     if close:
         close()
     if args.json:
-        json.dump({"files": [r.as_json() for r in results]}, sys.stdout, ensure_ascii=False)
+        out = {"files": [r.as_json() for r in results]}
+        if error:
+            out["error"] = error
+        json.dump(out, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         print_results(results)
-    return 1 if any(r.status == "refused" for r in results) else 0
+        if error:
+            print(error, file=sys.stderr)
+    return 1 if error or any(r.status == "refused" for r in results) else 0
 
 
 def cmd_demo(args) -> int:

@@ -1,9 +1,11 @@
-"""Load: parsed ledgers → the warehouse, one transaction per file.
+"""Load: files → the warehouse, one transaction per file. read → normalise → save.
 
-A file loads completely or not at all: its load row, project rows, rejected and skipped rows,
-warnings and the refreshed current state of the projects it touches are written in a single
-DuckDB transaction. Parsing happens before the warehouse is opened, so the write lock is held
-only for the insert (the dashboard keeps reading meanwhile).
+Each file is parsed in a memory-bounded child process (etl/worker.py: read, then the first kind
+of etl/kinds.py that recognises it), before the warehouse is opened for writing, so the write lock
+is held only for the insert (the dashboard keeps reading meanwhile). This module owns the write:
+idempotence (the content hash), the transaction, the `loads` row, the supersede of an earlier
+version, the rejected/skipped/warning rows (etl/audit.py), then the kind's own save (etl/save.py).
+A file loads completely or not at all.
 """
 
 from __future__ import annotations
@@ -12,16 +14,20 @@ import hashlib
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from etl.kinds import DATA_TABLES, KINDS
-from etl.store import refresh_current
-from etl.read import SPREADSHEET_SUFFIXES, RefusedFile, read_workbook
+from etl import audit
+from etl.errors import RefusedFile
+from etl.kinds import kind_named
+from etl.scope import supersedable
+from etl.sniff import SPREADSHEET_SUFFIXES
+from etl.worker import Job, ParseWorker
 from warehouse import db as wdb
 from warehouse.reference import Reference, load_reference, write_reference_tables
 from warehouse.settings import warehouse_path
@@ -68,17 +74,6 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def parse_file(path: Path, ref: Reference, as_of: date | None, file_name: str | None = None):
-    """Read a file and parse it as the first kind (etl.kinds.KINDS) that recognises its content."""
-    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-        raise RefusedFile(f"不支持的文件类型“{path.suffix or '无扩展名'}”，请上传 .xlsx、.xlsm、.xls 或 .csv 文件。")
-    wb = read_workbook(path)
-    for kind in KINDS:
-        if kind.claims(wb, ref):
-            return kind.parse(wb, ref, as_of=as_of, file_name=file_name)
-    raise RefusedFile("无法识别文件内容：既不是项目台账，也不是目标任务表或指标完成情况表。")
-
-
 def _summary(parsed) -> str:
     return (f"数据日期{parsed.as_of.isoformat()}（{parsed.as_of_source}）：读取{parsed.rows_read}行，"
             f"入库{parsed.rows_loaded}{getattr(parsed, 'row_noun', '行')}，跳过{parsed.rows_skipped}行，"
@@ -90,20 +85,25 @@ def _warning_texts(parsed) -> list[str]:
 
 
 def load_files(paths: list[Path], *, db: str | Path | None = None, as_of: date | None = None,
-               dry_run: bool = False, names: dict[Path, str] | None = None,
-               progress=None) -> list[FileResult]:
+               dry_run: bool = False, names: dict[Path, str] | None = None, progress=None,
+               user: str | None = None, districts: Collection[str] | None = None) -> list[FileResult]:
     """Load each file (or folder) into the warehouse. `names` maps a temporary upload path to the
     file name the person chose (the browser upload); `progress(i, n, path)` is called per file.
+    `user` is recorded with each load (loads.loaded_by); `districts` are the district codes the
+    uploader may write (None: all — the city's accounts and the command line), see etl/scope.py.
 
     Files are read and parsed one ahead on a worker thread while this thread writes the one
     before (calamine, polars and DuckDB all release the GIL): file i+1 is parsed while file i is
     written. Writes stay in order, one transaction per file. The warehouse is opened for writing
     only once the first file is parsed, so the dashboard is not kept waiting while it is read."""
-    ref = load_reference()
     files = expand_paths([Path(p) for p in paths])
-    known = {} if dry_run else _known_contents(db)
+    worker = ParseWorker()
+    if files:
+        worker.start()              # the child imports while this process reads the warehouse
+    scope = frozenset(districts) if districts is not None else None
+    batch = _Batch(load_reference(), {} if dry_run else _known_contents(db), _Writer(db), dry_run, user, scope)
+    writer = batch.writer
     results = []
-    writer = _Writer(db)
     ahead: deque[_Pending] = deque()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
         def start(i: int) -> None:
@@ -114,8 +114,8 @@ def load_files(paths: list[Path], *, db: str | Path | None = None, as_of: date |
             except OSError:
                 digest = None
             parsing = None
-            if digest is not None and digest not in known:
-                parsing = pool.submit(_parse_safely, path, ref, as_of, name)
+            if digest is not None and digest not in batch.known:
+                parsing = pool.submit(_parse_safely, worker, Job(str(path), name, as_of, scope))
             ahead.append(_Pending(path, name, digest, parsing))
 
         try:
@@ -127,14 +127,25 @@ def load_files(paths: list[Path], *, db: str | Path | None = None, as_of: date |
                 pending = ahead.popleft()
                 if progress:
                     progress(i, len(files), pending.path)
-                results.append(_load_one(pending, ref, known, writer=writer, dry_run=dry_run))
+                results.append(_load_one(pending, batch))
                 writer.breathe()
         finally:
             for pending in ahead:
                 if pending.parsing is not None:
                     pending.parsing.cancel()
             writer.close()
+            worker.close()
     return results
+
+
+@dataclass
+class _Batch:
+    ref: Reference
+    known: dict                      # content hash → (load_id, loaded_at) of what is loaded
+    writer: "_Writer"
+    dry_run: bool
+    user: str | None
+    scope: frozenset[str] | None
 
 
 @dataclass
@@ -145,9 +156,9 @@ class _Pending:
     parsing: Future | None           # → the parsed file, or the exception that refused it
 
 
-def _parse_safely(path: Path, ref: Reference, as_of, name: str):
+def _parse_safely(worker: ParseWorker, job: Job):
     try:
-        return parse_file(path, ref, as_of, file_name=name)
+        return worker.parse(job)
     except Exception as exc:          # handed to the writing thread, which turns it into a refusal
         return exc
 
@@ -202,40 +213,59 @@ def _unchanged(path: Path, name: str, previous: tuple) -> FileResult:
                       load_id=previous[0])
 
 
-def _load_one(pending: _Pending, ref: Reference, known: dict, *, writer: _Writer, dry_run) -> FileResult:
+def _load_one(pending: _Pending, batch: _Batch) -> FileResult:
     path, name, digest = pending.path, pending.name, pending.digest
     if digest is None:
-        return FileResult(str(path), "refused", f"{name}：找不到该文件或无权读取。")
-    if not dry_run:
-        previous = known.get(digest) or _previous_load(writer, digest)
+        return FileResult(str(path), "refused", f"{name}：找不到该文件或无权读取。请确认文件仍在原处，或重新选择文件上传。")
+    if not batch.dry_run:
+        previous = batch.known.get(digest) or _previous_load(batch.writer, digest)
         if previous is not None:
             return _unchanged(path, name, previous)
     parsed = pending.parsing.result()
-    if isinstance(parsed, RefusedFile):
-        if not dry_run:
-            _record_refusal(writer, path, name, digest, str(parsed))
-        return FileResult(str(path), "refused", f"{name}：{parsed}")
-    if isinstance(parsed, Exception):  # a reader bug must not become a traceback in front of a person
-        message = f"{name}：读取时出现意外错误，文件未入库（{type(parsed).__name__}）。请将文件发给系统管理员。"
-        if not dry_run:
-            _record_refusal(writer, path, name, digest, message)
-        return FileResult(str(path), "refused", message)
-
-    result = FileResult(str(path), "loaded", f"{name}：{_summary(parsed)}", rows_read=parsed.rows_read,
-                        rows_loaded=parsed.rows_loaded, rows_skipped=parsed.rows_skipped,
-                        rows_rejected=parsed.rows_rejected, warnings=_warning_texts(parsed),
-                        rejected=parsed.rejected, as_of=parsed.as_of)
-    if dry_run:
-        result.preview = parsed.preview
-        return result
+    if isinstance(parsed, Exception) and not isinstance(parsed, RefusedFile):
+        # a reader bug must not become a traceback in front of a person
+        parsed = RefusedFile(f"读取时出现意外错误（{type(parsed).__name__}），文件未入库。"
+                             "请用Excel或WPS打开后“另存为”.xlsx再试；仍不行的，请将文件发给系统管理员。")
     try:
-        result.load_id = write_parsed(parsed, path, name, digest, ref, con=writer.get())
+        if isinstance(parsed, RefusedFile):
+            raise parsed
+        if batch.dry_run:
+            _preview_scope(parsed, batch)
+            return _result(parsed, path, name, preview=True)
+        load_id = write_parsed(parsed, path, name, digest, batch.ref, con=batch.writer.get(), user=batch.user,
+                               scope=batch.scope)
+    except RefusedFile as refusal:
+        if not batch.dry_run:
+            _record_refusal(batch, path, name, digest, str(refusal))
+        return FileResult(str(path), "refused", f"{name}：{refusal}")
     except duckdb.Error as exc:
-        writer.close()   # after a failed write (a full disk) start again from what is on disk
+        batch.writer.close()   # after a failed write (a full disk) start again from what is on disk
         text = str(exc)
         reason = "磁盘空间不足" if ("space" in text.lower() or "No space" in text) else "写入仓库失败"
-        return FileResult(str(path), "refused", f"{name}：{reason}，文件未入库，仓库保持原状。（{text[:200]}）")
+        return FileResult(str(path), "refused", f"{name}：{reason}，文件未入库，仓库保持原状。请稍后重试或联系系统管理员。"
+                                                f"（{text[:200]}）")
+    result = _result(parsed, path, name)
+    result.load_id = load_id
     return result
+
+
+def _result(parsed, path: Path, name: str, preview: bool = False) -> FileResult:
+    return FileResult(str(path), "loaded", f"{name}：{_summary(parsed)}", rows_read=parsed.rows_read,
+                      rows_loaded=parsed.rows_loaded, rows_skipped=parsed.rows_skipped,
+                      rows_rejected=parsed.rows_rejected, warnings=_warning_texts(parsed),
+                      rejected=parsed.rejected, as_of=parsed.as_of, preview=parsed.preview if preview else None)
+
+
+def _preview_scope(parsed, batch: _Batch) -> None:
+    """The upload preview applies the account's scope as the load will, against what is loaded now."""
+    check = kind_named(parsed.kind).check_scope
+    if batch.scope is None or check is None:
+        return
+    if not warehouse_path(batch.writer.db).exists():
+        check(None, parsed, batch.scope)
+        return
+    with wdb.reading(batch.writer.db) as con:
+        check(con, parsed, batch.scope)
 
 
 PREVIOUS_LOAD_SQL = ("SELECT load_id, loaded_at FROM loads WHERE content_hash = ? AND status = 'loaded' "
@@ -251,54 +281,38 @@ def _previous_load(writer: _Writer, digest: str):
         return con.execute(PREVIOUS_LOAD_SQL, [digest]).fetchone()
 
 
-def _record_refusal(writer: _Writer, path: Path, name: str, digest: str, message: str) -> None:
+def _record_refusal(batch: _Batch, path: Path, name: str, digest: str, message: str) -> None:
     """A refused file leaves the data as it was; only its line in the audit log is added."""
     try:
-        writer.get().execute(
-            "INSERT INTO loads (load_id, file_name, file_path, content_hash, kind, status, message, loaded_at) "
-            "VALUES (nextval('load_id_seq'), ?, ?, ?, NULL, 'refused', ?, ?)",
-            [name, str(path), digest, message, datetime.now()])
+        audit.record_refusal(batch.writer.get(), name, str(path), digest, message, batch.user)
     except duckdb.Error:
-        writer.close()
+        batch.writer.close()
 
 
-def write_parsed(parsed, path: Path, name: str, digest: str, ref: Reference, *, con) -> int:
-    """One transaction: audit row, the kind's own rows, rejected/skipped rows, warnings, and the
-    current state of every project touched. A newer file with the same name and as-of date
-    supersedes the older one (a district re-sending a corrected ledger)."""
+SUPERSEDED_SQL = "SELECT load_id FROM loads WHERE file_name = ? AND as_of = ? AND status = 'loaded'"
+
+
+def write_parsed(parsed, path: Path, name: str, digest: str, ref: Reference, *, con, user: str | None = None,
+                 scope: frozenset[str] | None = None) -> int:
+    """One transaction: the account's scope checked against the warehouse, the reference tables,
+    the supersede of an earlier version of the same file (same name and as-of date: a district
+    re-sending a corrected ledger), the audit row and audit rows, then the kind's own rows
+    (etl/save.py). RefusedFile when the scope leaves nothing to load."""
+    kind = kind_named(parsed.kind)
     try:
         con.execute("BEGIN TRANSACTION")
+        if scope is not None and kind.check_scope is not None:
+            kind.check_scope(con, parsed, scope)
         write_reference_tables(con, ref)
         load_id = con.execute("SELECT nextval('load_id_seq')").fetchone()[0]
-        superseded = [int(r[0]) for r in con.execute(
-            "SELECT load_id FROM loads WHERE file_name = ? AND as_of = ? AND status = 'loaded'",
-            [name, parsed.as_of]).fetchall()]
-        full = pl.DataFrame({"project_id": []}, schema={"project_id": pl.String})
-        if superseded:
-            ids = ", ".join(map(str, superseded))   # integers from the table: literal, so zone maps prune
-            full = con.execute(f"SELECT DISTINCT project_id FROM project_rows WHERE load_id IN ({ids})").pl()
-            for table in DATA_TABLES:
-                con.execute(f"DELETE FROM {table} WHERE load_id IN ({ids})")
-            con.execute(f"UPDATE loads SET status = 'superseded', message = message || ? WHERE load_id IN ({ids})",
-                        [f"（已被第{load_id}次入库的新版本替代）"])
-        con.execute(
-            "INSERT INTO loads VALUES (?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [load_id, name, str(path), digest, parsed.kind, _summary(parsed), parsed.as_of,
-             parsed.as_of_source, datetime.now(), parsed.rows_read, parsed.rows_loaded,
-             parsed.rows_skipped, parsed.rows_rejected, _warning_texts(parsed)])
-        needs_full = parsed.store(con, load_id, name, full)
-        if parsed.rejected:
-            con.executemany("INSERT INTO rejected_rows VALUES (?, ?, ?, ?, ?, ?)",
-                            [(load_id, name, r["source_sheet"], r["source_row"], r["reason"], r["raw_values"])
-                             for r in parsed.rejected])
-        if parsed.skipped:
-            con.executemany("INSERT INTO skipped_rows VALUES (?, ?, ?, ?, ?)",
-                            [(load_id, r["source_sheet"], r["source_row"], r["reason"], r["raw_values"])
-                             for r in parsed.skipped])
-        if parsed.warnings:
-            con.executemany("INSERT INTO load_warnings VALUES (?, ?, ?, ?)",
-                            [(load_id, sheet, kind, msg) for sheet, kind, msg in parsed.warnings])
-        refresh_current(con, pl.concat([full, needs_full], how="vertical_relaxed"))
+        earlier = [int(r[0]) for r in con.execute(SUPERSEDED_SQL, [name, parsed.as_of]).fetchall()]
+        mine, others = supersedable(con, earlier, scope)
+        if others:
+            parsed.warnings.append((None, "未替代", f"已有同名、同数据日期的文件（第{'、'.join(map(str, others))}次入库）"
+                                    "含有本账号填报范围以外的县区，未被替代；本次作为新的一次入库。"))
+        audit.supersede(con, mine, load_id)
+        audit.record_load(con, load_id, parsed, name, str(path), digest, _summary(parsed), user)
+        kind.save(con, load_id, parsed, name)
         con.execute("COMMIT")
         return load_id
     except BaseException:

@@ -1,4 +1,5 @@
-"""Store parsed project rows and keep the current state of each project (project_current).
+"""The current state of each project (project_current) and the identity of projects, kept by
+etl/save.py's save_ledger inside the load's transaction.
 
 The current state is maintained incrementally: a load's row for a project simply becomes its
 current state when it is the only row of that project in the file and newer than the state it
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.normalise.ledger import CODE_PREFIX, DATE_FIELDS, OUTPUT_COLUMNS
+from etl.normalise.ledger import CODE_PREFIX, DATE_FIELDS
 from warehouse import derived
 
 
@@ -25,23 +26,6 @@ def _coded(alias: str) -> str:
 def _dates_kept(latest: str, earlier: str) -> str:
     """REPLACE list: each date of the latest row, else the one an earlier ledger gave."""
     return ", ".join(f"coalesce({latest}.{c}, {earlier}.{c}) AS {c}" for c in DATE_FIELDS)
-
-
-def store_project_rows(con, rows: pl.DataFrame, load_id: int, as_of, file_name: str,
-                       full: pl.DataFrame) -> pl.DataFrame:
-    """Insert one file's project rows and bring the current state of its projects up to date.
-    `full` are ids whose state will be recomputed from their whole history anyway (a superseded
-    file's projects); returns the further ids that need that recomputation because of this file."""
-    load_id = int(load_id)
-    con.register("incoming", rows.to_arrow())
-    cols = ", ".join(OUTPUT_COLUMNS)
-    con.execute(f"INSERT INTO project_rows (load_id, as_of, source_file, {cols}) "
-                f"SELECT ?, ?, ?, {cols} FROM incoming", [load_id, as_of, file_name])
-    con.unregister("incoming")
-    merged = unify_identities(con, load_id)
-    derived.add_load(con, load_id)
-    needs_full = pl.concat([full.select(pl.col("project_id").cast(pl.String)), merged], how="vertical_relaxed")
-    return pl.concat([merged, advance_current(con, load_id, needs_full)], how="vertical_relaxed")
 
 
 def unify_identities(con, load_id: int) -> pl.DataFrame:

@@ -15,9 +15,9 @@ import duckdb
 import pytest
 
 from etl import layouts
-from etl.load import parse_file
+from etl.kinds import classify
+from etl.parse import ParseContext, parse_file
 from etl.read import read_workbook
-from etl.indicator_file import IndicatorReport, TargetsTable
 from warehouse.reference import load_reference
 
 from targets_fixture import (LUOHE_TARGETS_2024, load, luohe_targets_wide, reset_city, use_city, write_xlsx,
@@ -355,15 +355,18 @@ def test_malformed_files_are_refused_and_nothing_changes(tmp_path, case):
 
 
 def test_a_load_that_fails_midway_leaves_nothing(tmp_path, monkeypatch):
-    from etl.indicator_file import ParsedIndicators
+    import dataclasses
 
-    original = ParsedIndicators.store
+    import etl.kinds
 
-    def store_then_fail(self, con, load_id, file_name, full):
-        original(self, con, load_id, file_name, full)
-        raise duckdb.IOException("No space left on device")
+    def save_then_fail(original):
+        def save(con, load_id, parsed, file_name):
+            original(con, load_id, parsed, file_name)
+            raise duckdb.IOException("No space left on device")
+        return save
 
-    monkeypatch.setattr(ParsedIndicators, "store", store_then_fail)
+    monkeypatch.setattr(etl.kinds, "KINDS", tuple(dataclasses.replace(k, save=save_then_fail(k.save))
+                                                  for k in etl.kinds.KINDS))
     db = tmp_path / "w.duckdb"
     r = one(load([luohe_targets_wide(tmp_path / "目标.xlsx")], db))
     assert r.status == "refused" and "磁盘空间不足" in r.message
@@ -426,15 +429,15 @@ def test_project_ledgers_are_not_claimed(layout, tmp_path):
     suffix = {"flat_csv_gb18030": ".csv", "legacy_xls": ".xls"}.get(layout, ".xlsx")
     path = tmp_path / f"台账{suffix}"
     layouts.WRITERS[layout](path, _ledger_rows(), district="郾城区", as_of=date(2024, 6, 30), rng=random.Random(1))
-    ref = load_reference()
-    wb = read_workbook(path)
-    assert not TargetsTable.claims(wb, ref) and not IndicatorReport.claims(wb, ref)
-    assert parse_file(path, ref, None).kind == "项目台账"
+    context = ParseContext.load()
+    kind, _ = classify(read_workbook(path), context)
+    assert kind.name == "项目台账"
+    assert parse_file(path, context).kind == "项目台账"
 
 
 def test_xicheng_ledger_is_a_ledger(tmp_path):
     path = xicheng_ledger(tmp_path / "台账.xlsx")
-    assert parse_file(path, load_reference(), None).kind == "项目台账"
+    assert parse_file(path, ParseContext.load()).kind == "项目台账"
 
 
 def test_the_cli_recognises_a_targets_file(tmp_path):

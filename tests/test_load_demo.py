@@ -62,7 +62,7 @@ def test_the_planted_problems_are_reported(loaded):
     kinds = {k for k, _ in warnings}
     assert {"合计不符", "未知产业链", "金额脱敏", "跳过工作表"} <= kinds
     mismatch = [m for k, m in warnings if k == "合计不符"]
-    assert len(mismatch) == 1 and "相差1000万元" in mismatch[0]   # 郾城区 2024-09: 0.1亿 too high
+    assert len(mismatch) == 1 and "相差0.1亿元" in mismatch[0]   # 郾城区 2024-09: 0.1亿 too high (its unit: 亿元)
 
 
 def test_points_from_every_datum_land_where_the_generator_put_them(loaded):

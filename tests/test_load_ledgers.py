@@ -106,7 +106,8 @@ def test_total_mismatch_is_a_warning(tmp_path):
     [r] = load_files([f], db=tmp_path / "w.duckdb")
     assert r.status == "loaded"
     [w] = [w for w in r.warnings if "合计" in w]
-    assert "210000万元" in w and "200000万元" in w and "相差10000万元" in w
+    # the ledger is in 亿元 (its 单位 line): the warning speaks its unit
+    assert w == "工作表“签约项目”第14行合计总投资为21亿元，而明细相加为20亿元，相差1亿元，请县区核对。"
 
 
 def test_same_content_again_is_unchanged(tmp_path):
@@ -182,9 +183,21 @@ def test_district_from_file_name_and_unknown_district_kept(tmp_path):
 
 
 def test_no_district_anywhere_is_a_row_rejection(tmp_path):
-    flat(tmp_path / "台账2024-06.xlsx", "签约", 100, district=None)
+    flat(tmp_path / "台账2024-06.xlsx", "签约", 100, district=None, extra=[("乙项目", "召陵区", 5, "签约")])
     [r] = load_files([tmp_path / "台账2024-06.xlsx"], db=tmp_path / "w.duckdb")
-    assert r.rows_rejected == 1 and "无法确定所属县区" in r.rejected[0]["reason"]
+    assert (r.status, r.rows_loaded, r.rows_rejected) == ("loaded", 1, 1)
+    assert r.rejected[0]["source_row"] == 2 and "无法确定所属县区" in r.rejected[0]["reason"]
+
+
+def test_a_file_of_which_no_row_can_be_used_is_refused_and_stores_nothing(tmp_path):
+    db = tmp_path / "w.duckdb"
+    flat(tmp_path / "台账2024-06.xlsx", "签约", "两千万", district="召陵区", extra=[("乙项目", "召陵区", "很多", "签约")])
+    [r] = load_files([tmp_path / "台账2024-06.xlsx"], db=db)
+    assert r.status == "refused" and r.rejected == []
+    assert r.message == ("台账2024-06.xlsx：文件中没有一行可以入库：金额无法识别：“两千万”（1行）；金额无法识别：“很多”（1行）。"
+                         "请按原因修改台账后重新上传。")
+    assert rows(db, "SELECT count(*) FROM rejected_rows") == [(0,)]
+    assert rows(db, "SELECT status FROM loads") == [("refused",)]
 
 
 def test_sheet_per_stage_and_subtotals(tmp_path):

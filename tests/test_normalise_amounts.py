@@ -68,7 +68,7 @@ def test_ledger_amounts_too_large_are_row_errors_not_a_failed_file():
     (the row is rejected with the reason) instead of failing the whole file."""
     import polars as pl
 
-    from etl.normalise.ledger import _amounts
+    from etl.normalise.columns import amounts as _amounts
 
     values, _, errors = _amounts(pl.Series(["12.5", "999999999999999", "100000000000000000000000000000", None]),
                                  "亿元")

@@ -63,7 +63,7 @@ def test_ledger_dates_that_only_look_iso_are_reported():
     they get the same reason a person reads for any other unreadable date."""
     import polars as pl
 
-    from etl.normalise.ledger import _dates
+    from etl.normalise.columns import dates as _dates
 
     values, errors = _dates(pl.Series(["2024-06-30", "2025-13-45", "2024-02-30 00:00:00", "2024.6.1", None]), 2024)
     assert values.to_list() == [date(2024, 6, 30), None, None, date(2024, 6, 1), None]

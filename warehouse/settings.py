@@ -24,6 +24,8 @@ DEFAULTS: dict[str, dict] = {
         "max_uncompressed_mb": 2000,
         "max_rows_per_sheet": 2_000_000,
         "max_columns": 1000,
+        "max_read_memory_mb": 4096,
+        "max_read_seconds": 600,
     },
     "progress": {"yellow_gap_points": 10, "red_gap_points": 30},
     "stall": {"signed_not_started_months": 6, "started_not_producing_months": 18},

@@ -20,6 +20,16 @@ MONEY_FIELDS = ("total_investment", "foreign_investment")
 _BRACKETS = re.compile(r"[(\[（【][^)\]）】]*[)\]）】]")
 _PREFIX = re.compile(r"^(其中[:：]?|含[:：]?)")
 _SHEET_UNIT = re.compile(r"单位[:：]?\s*(亿美元|万美元|亿元|万元|元)")
+_HEAD_END = re.compile(r"[(\[（【:：,，。;；]")
+MAX_HEADER_CELL = 60
+# A project ledger's header has the name column and at least two of these (DOMAIN.md: what a
+# district ledger looks like): where, how far, how much, when, which chain, which park, which
+# 三个一批, who invests. 序号, 备注, 编号 or a contact column prove nothing — every list has them.
+EVIDENCE = {"district": "district", "stage": "stage", "total_investment": "amount", "foreign_investment": "amount",
+            "sign_date": "date", "register_date": "date", "start_date": "date", "production_date": "date",
+            "chain": "chain", "cluster": "chain", "park": "park", "period": "batch", "batch": "batch",
+            "investor": "investor"}
+MIN_EVIDENCE = 2
 
 
 def header_key(text: str) -> str:
@@ -30,11 +40,20 @@ def header_key(text: str) -> str:
     return _PREFIX.sub("", t) or norm_key(text)
 
 
+def _head(text: str) -> str:
+    """The name a long header cell starts with: '项目名称（须填写全称……）' → '项目名称'."""
+    first = _BRACKETS.sub("", text.strip().splitlines()[0] if text.strip() else "")
+    return _HEAD_END.split(first)[0].strip()
+
+
 def match_fields(text: str | None, ref: Reference) -> list[tuple[str, int]]:
     """Candidate (field, priority) pairs for one header cell; exact synonyms first, then the
-    longest synonym contained in the header."""
-    if not text or len(text) > 60:   # a header cell is short; long text is a title or a note
+    longest synonym contained in the header. A long cell (an explanation written into the header,
+    or a title) counts only when it starts with an exact synonym."""
+    if not text:
         return []
+    if len(text) > MAX_HEADER_CELL:
+        return ref.header_synonyms.get(norm_key(_head(text)), [])
     cache_key = (id(ref), text)
     if cache_key not in _MATCHES:
         if len(_MATCHES) > 50_000:
@@ -96,6 +115,11 @@ def _assign(labels: list[str | None], ref: Reference) -> tuple[dict[str, int], d
     return columns, fallback
 
 
+def _evidence(columns: dict[str, int], fallback: dict[str, int]) -> int:
+    """How many kinds of ledger field a header has; 责任单位 standing in for 县区 counts as 县区."""
+    return len({EVIDENCE[f] for f in [*columns, *fallback] if f in EVIDENCE and (f in columns or f == "district")})
+
+
 def _forward_fill(row: list[str | None]) -> list[str | None]:
     out, last = [], None
     for v in row:
@@ -117,7 +141,7 @@ def find_header(rows: list[list], ref: Reference) -> Header | None:
             options.append((combined, row))
         for n, (labels, group) in enumerate(options):
             columns, fallback = _assign(labels, ref)
-            if "project_name" not in columns or len(columns) < 2:
+            if "project_name" not in columns or _evidence(columns, fallback) < MIN_EVIDENCE:
                 continue
             if group is not None and all(texts[r + 1][i] is not None for i in columns.values()):
                 continue  # the row above adds no column name: it is a title or blank, not a group row

@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS loads (
     rows_rejected  INTEGER NOT NULL DEFAULT 0,
     warnings       VARCHAR[]
 );
+-- who made the load: the account's login, 命令行 for `python -m etl load` (added after the table
+-- existed, so that older warehouses get it too)
+ALTER TABLE loads ADD COLUMN IF NOT EXISTS loaded_by VARCHAR;
 
 CREATE TABLE IF NOT EXISTS project_rows (
     load_id                     BIGINT NOT NULL,

@@ -1,4 +1,4 @@
-"""Two kinds of file the loader recognises by content (etl.kinds): the targets workbook
+"""Two kinds of file the loader recognises by content (etl/kinds.py): the targets workbook
 (目标任务分解表: district × indicator × year → target) and the monthly indicator report
 (指标完成情况表: cumulative actuals as of a month, often with each district's target beside them).
 
@@ -29,8 +29,9 @@ from etl.normalise.indicator_rows import RowOutcome, SheetContext, read_sheet
 from etl.normalise.indicators import ACTUAL, TARGET
 from etl.normalise.ledger import is_instruction_sheet
 from etl.normalise.places import district_in_text
-from etl.read import RefusedFile, Workbook
-from warehouse.indicators import load_indicators, synonym_index, unit_kind, write_indicator_table
+from etl.errors import RefusedFile
+from etl.workbook import Workbook
+from warehouse.indicators import Indicator, unit_kind
 from warehouse.reference import Reference
 
 KIND_TARGETS = "目标任务"
@@ -84,9 +85,9 @@ def _rows(frame: pl.DataFrame) -> list[list]:
     return [list(r) for r in frame.iter_rows()]
 
 
-def analyse(wb: Workbook, ref: Reference) -> Analysis:
-    """Which sheets are indicator tables, and in which layout (reads only the first rows)."""
-    index = synonym_index(load_indicators())
+def analyse(wb: Workbook, ref: Reference, index: dict[str, Indicator]) -> Analysis | None:
+    """Which sheets are indicator tables, and in which layout (reads only the first rows);
+    None when none is."""
     sheets, skipped = [], []
     for sheet in wb.sheets:
         frame = sheet.frame
@@ -114,39 +115,7 @@ def analyse(wb: Workbook, ref: Reference) -> Analysis:
             skipped.append((sheet.name, f"工作表“{sheet.name}”中没有找到指标表头，{nonblank}行已跳过。", nonblank))
             continue
         sheets.append(SheetPlan(sheet.name, _rows(frame), layout, " ".join([*layout.title_lines, sheet.name])))
-    return Analysis(sheets, skipped)
-
-
-class TargetsTable:
-    """目标任务 — annual targets per district and indicator (no actuals in the file)."""
-
-    name = KIND_TARGETS
-    tables = ("indicator_targets",)
-
-    @staticmethod
-    def claims(wb, ref) -> bool:
-        a = analyse(wb, ref)
-        return a.is_indicator_file and not a.has_actuals(wb.path.stem)
-
-    @staticmethod
-    def parse(wb, ref, *, as_of, file_name):
-        return parse_indicator_file(wb, ref, as_of=as_of, file_name=file_name)
-
-
-class IndicatorReport:
-    """指标月报 — cumulative actuals as of a month (and the targets printed beside them)."""
-
-    name = KIND_REPORT
-    tables = ("indicator_actuals", "indicator_targets")
-
-    @staticmethod
-    def claims(wb, ref) -> bool:
-        a = analyse(wb, ref)
-        return a.is_indicator_file and a.has_actuals(wb.path.stem)
-
-    @staticmethod
-    def parse(wb, ref, *, as_of, file_name):
-        return parse_indicator_file(wb, ref, as_of=as_of, file_name=file_name)
+    return Analysis(sheets, skipped) if sheets else None
 
 
 @dataclass
@@ -177,25 +146,6 @@ class ParsedIndicators:
         a = self.actuals.select("source_sheet", "source_row", "district", "indicator", "unit", "year", "as_of",
                                 pl.lit("完成").alias("value_kind"), pl.col("actual").alias("value"))
         return pl.concat([t, a]).sort("source_sheet", "source_row", maintain_order=True)
-
-    def store(self, con, load_id: int, file_name: str, full: pl.DataFrame) -> pl.DataFrame:
-        """Insert this file's targets and actuals; no project is touched."""
-        write_indicator_table(con, load_indicators())
-        if self.targets.height:
-            con.register("incoming_targets", self.targets.to_arrow())
-            con.execute("""INSERT INTO indicator_targets
-                           SELECT ?, ?, ?, source_sheet, source_row, year, district_code, district,
-                                  indicator, unit, target, written FROM incoming_targets""",
-                        [load_id, self.as_of, file_name])
-            con.unregister("incoming_targets")
-        if self.actuals.height:
-            con.register("incoming_actuals", self.actuals.to_arrow())
-            con.execute("""INSERT INTO indicator_actuals
-                           SELECT ?, ?, source_sheet, source_row, as_of, year, district_code, district,
-                                  indicator, unit, actual, prior_actual, reported_yoy, written
-                           FROM incoming_actuals""", [load_id, file_name])
-            con.unregister("incoming_actuals")
-        return pl.DataFrame({"project_id": []}, schema={"project_id": pl.String})
 
 
 def _find_year(texts: list[str]) -> int | None:
@@ -234,15 +184,11 @@ def _report_as_of(plans: list[SheetPlan], stem: str, cli: date | None) -> tuple[
     return None, ""
 
 
-def parse_indicator_file(wb: Workbook, ref: Reference, *, as_of: date | None,
-                         file_name: str | None = None) -> ParsedIndicators:
+def parse_indicator_file(wb: Workbook, analysis: Analysis, ref: Reference, index: dict[str, Indicator], *,
+                         as_of: date | None, file_name: str | None = None,
+                         scope: frozenset[str] | None = None) -> ParsedIndicators:
     name = file_name or wb.path.name
     stem = Path(name).stem
-    analysis = analyse(wb, ref)
-    if not analysis.sheets:
-        raise RefusedFile("文件中没有找到目标任务表或指标完成情况表：需要“县区”列和至少一个指标"
-                          "（如“签约项目数”“实际利用外资”）。")
-    index = synonym_index(load_indicators())
     warnings: list[tuple[str | None, str, str]] = [(None, "文件格式", n) for n in wb.notes]
     skipped_rows = 0
     for sheet, message, n in analysis.skipped:
@@ -253,7 +199,7 @@ def parse_indicator_file(wb: Workbook, ref: Reference, *, as_of: date | None,
     report_as_of, as_of_source = _report_as_of(analysis.sheets, stem, as_of) if report else (None, "")
     if report and report_as_of is None:
         raise RefusedFile("无法确定指标完成情况的数据月份：标题、工作表名和文件名中都没有“2024年1-5月”"
-                          "或“2024年5月”这样的日期。请在标题中写明，或用 --as-of 指定。")
+                          "或“2024年5月”这样的日期。请在表格标题中写明（如“2024年1-5月指标完成情况”）后重新上传。")
     file_district = district_in_text(stem, ref)
     contexts = []
     for plan in analysis.sheets:
@@ -264,7 +210,7 @@ def parse_indicator_file(wb: Workbook, ref: Reference, *, as_of: date | None,
             raise RefusedFile(f"工作表“{plan.name}”的指标列既没有“目标”“完成”之分，标题中也没有写明是目标任务"
                               "还是完成情况，无法判断数值的含义。请在指标下分列“目标”“完成”，或在标题中写明。")
         if not layout.has_values:
-            raise RefusedFile(f"工作表“{plan.name}”中没有找到数值列（如“年度目标”“1-5月完成”）。")
+            raise RefusedFile(f"工作表“{plan.name}”中没有找到数值列。请在指标下填写“年度目标”或“1-5月完成”这样的数值列后重新上传。")
         for col in layout.value_columns:
             if col.unit and col.indicator.unit_kind != unit_kind(col.unit):
                 raise RefusedFile(f"工作表“{plan.name}”的“{col.label}”列：{col.indicator.name}应以"
@@ -277,12 +223,12 @@ def parse_indicator_file(wb: Workbook, ref: Reference, *, as_of: date | None,
                 district = ref.city_code            # the city's own targets: kept as 全市
             if district is None:
                 raise RefusedFile(f"工作表“{plan.name}”中没有找到县区列（如“县区”“单位”），标题和文件名中也没有县区名称，"
-                                  "无法确定数值属于哪个县区。")
+                                  "无法确定数值属于哪个县区。请增加“县区”列，或在标题中写明县区名称后重新上传。")
         year = (report_as_of.year if report_as_of else
                 _find_year([" ".join(layout.title_lines), plan.name, stem]) or (as_of.year if as_of else None))
         if year is None and TARGET in layout.roles(role) and layout.year_col is None:
             raise RefusedFile(f"工作表“{plan.name}”无法确定目标年度：标题、工作表名和文件名中都没有年份"
-                              "（如“2025年度目标任务”）。请在标题中写明，或用 --as-of 指定。")
+                              "。请在表格标题中写明目标年度（如“2025年度目标任务”）后重新上传。")
         contexts.append(SheetContext(ref, index, role, district, year, report_as_of))
 
     outcomes: list[RowOutcome] = []
@@ -292,11 +238,16 @@ def parse_indicator_file(wb: Workbook, ref: Reference, *, as_of: date | None,
         warnings.extend((plan.name, kind, msg) for kind, msg in read.warnings)
         warnings.extend((plan.name, "忽略列", note) for note in plan.layout.notes)
     _resolve_duplicates(outcomes)
+    if scope is not None:
+        warnings.extend(_apply_scope(outcomes, scope, ref))
 
     loaded = [o for o in outcomes if o.status == "loaded"]
     records = [r for o in loaded for r in o.records]
     rejected = [{"source_sheet": o.sheet, "source_row": o.row, "reason": o.reason, "raw_values": o.raw}
                 for o in outcomes if o.status == "rejected"]
+    if not records and scope is not None and rejected and all(SCOPE_MARK in r["reason"] for r in rejected):
+        raise RefusedFile(f"文件中的数值都不属于本账号的县区（{_scope_label(scope, ref)}），{len(rejected)}行均未入库。"
+                          "请只上传本账号负责县区的数据；其他县区的数据请由该县区或市级账号上传。")
     if not records:
         reasons = "；".join(f"{r['source_sheet']}第{r['source_row']}行：{r['reason']}" for r in rejected[:3])
         raise RefusedFile("文件中没有可以入库的数值" + (f"（{reasons}）" if reasons else "（所有数值都为空或待定）")
@@ -322,6 +273,38 @@ def parse_indicator_file(wb: Workbook, ref: Reference, *, as_of: date | None,
         targets=targets, actuals=actuals, rejected=rejected, skipped=skipped, warnings=warnings,
         rows_read=len(outcomes) + skipped_rows, rows_loaded=len(loaded),
         rows_skipped=sum(o.status in ("skipped", "blank") for o in outcomes) + skipped_rows)
+
+
+SCOPE_MARK = "本账号的填报范围"
+
+
+def _scope_label(scope: frozenset[str], ref: Reference) -> str:
+    names = {d.code: d.name for d in ref.districts}
+    return "、".join(names.get(c, c) for c in sorted(scope))
+
+
+def _apply_scope(outcomes: list[RowOutcome], scope: frozenset[str], ref: Reference) -> list[tuple]:
+    """A district account's file: values of other districts, and the city's own (全市), are not
+    its to write. A row of one district is rejected whole; a row across districts (districts as
+    columns) keeps the account's own values, and a warning says which were left out."""
+    label = _scope_label(scope, ref)
+    left_out: dict[str, set[str]] = {}
+    for o in outcomes:
+        if o.status != "loaded":
+            continue
+        outside = [r for r in o.records if r.district_code not in scope]
+        if not outside:
+            continue
+        if len(outside) == len(o.records):
+            r = outside[0]
+            o.status, o.records = "rejected", []
+            o.reason = (f"全市的数值不属于{SCOPE_MARK}（{label}），未入库" if r.district_code == ref.city_code
+                        else f"县区“{r.district}”不在{SCOPE_MARK}（{label}）内，未入库")
+        else:
+            o.records = [r for r in o.records if r.district_code in scope]
+            left_out.setdefault(o.sheet, set()).update(r.district for r in outside)
+    return [(sheet, "超出填报范围", f"工作表“{sheet}”中{'、'.join(sorted(names))}的数值不属于{SCOPE_MARK}（{label}），未入库。")
+            for sheet, names in left_out.items()]
 
 
 def _resolve_duplicates(outcomes: list[RowOutcome]) -> None:
