@@ -34,10 +34,13 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 demo: setup
-	@if [ ! -f "$(WAREHOUSE_PATH)" ]; then $(BIN)/python -m etl demo; else echo "仓库已存在：$(WAREHOUSE_PATH)"; fi
+	@if [ ! -f "$(WAREHOUSE_PATH)" ]; then $(BIN)/python -m etl demo && $(BIN)/python -m accounts demo; \
+	else echo "仓库已存在：$(WAREHOUSE_PATH)"; fi
 
 run: demo
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	@$(BIN)/python -m accounts demo --show
+	@echo "首次启动约需两分钟；本机访问 http://localhost:$(PORT) ，同一内网的其他电脑访问 http://本机IP:$(PORT)"
+	$(BIN)/python -m ui.serve --server.port $(PORT) --server.headless true
 
 test: setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile

@@ -111,6 +111,18 @@ def _wait_ready(page, timeout_ms: float, path: str) -> None:
                                timeout=max(1000, (deadline - time.monotonic()) * 1000))
 
 
+def _session_cookie(db: Path, url: str) -> dict:
+    """A signed-in browser (an admin account that has no password: it signs in by this cookie only)."""
+    from warehouse import accounts, sessions
+    from warehouse.db import writing
+
+    with writing(db) as con:
+        if accounts.get(con, "benchmark") is None:
+            accounts.add(con, "benchmark", "admin", None, name="性能基准")
+        token = sessions.redeem(con, sessions.new_claim(con, "benchmark"))
+    return {"name": sessions.COOKIE, "value": token, "url": url}
+
+
 def run(db: Path, env: dict, screens: Path | None = None, page_timeout: float = 180.0, progress=print) -> dict:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
@@ -123,9 +135,8 @@ def run(db: Path, env: dict, screens: Path | None = None, page_timeout: float = 
         screens.mkdir(parents=True, exist_ok=True)
     out = open(log, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
+        [sys.executable, "-m", "ui.serve", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
         cwd=ROOT, env={**env, "WAREHOUSE_PATH": str(db)}, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     sampler = Sampler(proc.pid)
@@ -148,6 +159,7 @@ def run(db: Path, env: dict, screens: Path | None = None, page_timeout: float = 
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+            context.add_cookies([_session_cookie(db, url)])
             page = context.new_page()
             pages = app_pages()
             pages = [p for p in pages if p[0] not in LAST] + [p for p in pages if p[0] in LAST]

@@ -513,7 +513,7 @@ def shape_stall_list(df) -> list[tuple]:
 
 # 数据管理
 def floor_load_history(f: Filters, c: Context) -> list[str]:
-    return ["""SELECT load_id, loaded_at, file_name, kind, status, message, as_of, as_of_source, rows_read,
+    return ["""SELECT load_id, loaded_at, loaded_by, file_name, kind, status, message, as_of, as_of_source, rows_read,
                       rows_loaded, rows_skipped, rows_rejected, coalesce(len(warnings), 0)
                FROM loads ORDER BY loaded_at DESC, load_id DESC LIMIT 500"""]
 
@@ -536,7 +536,7 @@ def floor_warnings(f: Filters, c: Context) -> list[str]:
 
 def floor_duplicates(f: Filters, c: Context) -> list[str]:
     return ["""SELECT project_name, count(DISTINCT district) AS k, string_agg(DISTINCT district, '、' ORDER BY district),
-                      count(*), string_agg(project_id, '、' ORDER BY project_id)
+                      count(*), string_agg(coalesce(project_code, '（无编号）'), '、' ORDER BY project_code)
                FROM project_current
                WHERE project_name IN (SELECT project_name FROM project_current GROUP BY project_name
                                       HAVING min(district) <> max(district))

@@ -44,7 +44,9 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo("map", "项目地图", "项目地图", "项目地图"),
     PageInfo("ledger", "项目台账", "项目台账", "项目台账"),
     PageInfo("alerts", "预警督办", "预警督办", "预警督办"),
-    PageInfo("data", "数据管理", "数据管理"),
+    PageInfo("data", "数据管理", "数据管理", roles=("admin", "city", "district")),
+    PageInfo("accounts", "账号管理", "账号管理", roles=("admin",)),
+    PageInfo("audit", "操作日志", "操作日志", roles=("admin",)),
 )
 BY_KEY = {p.key: p for p in PAGES}
 
@@ -86,12 +88,14 @@ def page_items(key: str, v: View) -> list:
 
 
 def page_deck(con, key: str, filters: Filters, cross: CrossFilter | None = None,
-              values: dict | None = None) -> decks.Deck:
-    """The deck of one page, as the page shows it (its filters, cross-filter and widget values)."""
+              values: dict | None = None, scope_label: str | None = None) -> decks.Deck:
+    """The deck of one page, as the page shows it (its filters, cross-filter and widget values;
+    `con` is scoped as the page's connection is)."""
     info = page(key)
-    v = View(ask=on_connection(con), filters=filters, cross=cross, values=values or {})
+    v = View(ask=on_connection(con), filters=filters, cross=cross, values=values or {}, scope_label=scope_label)
     items = page_items(key, v)
-    header = decks.Header(f"{city_name()}招商引资 · {info.deck}", filters_text(v.fx), newest_as_of(con))
+    header = decks.Header(f"{city_name()}招商引资 · {info.deck}", filters_text(v.fx, scope_label=scope_label),
+                          newest_as_of(con))
     return decks.build(items, header)
 
 

@@ -141,6 +141,8 @@ def view(v: View) -> list:
     year_choice = _year_choice(v, years)
     year = v.value(year_choice)
     year_rows = v.ask(targets.indicator_progress, year)
+    if v.scope_label:          # a district account: its 全市 rows are its own sums, not the city's
+        year_rows = year_rows.filter(~pl.col("is_city"))
     dates = targets.report_dates_of(year_rows)
     if not dates:
         return [Row([year_choice]), Note("目标任务完成情况", f"{year}年已有目标，但还没有完成情况（指标月报或项目台账）。")]
@@ -150,7 +152,7 @@ def view(v: View) -> list:
     progress = year_rows.filter(pl.col("as_of") == as_of)
     time_progress = progress["time_progress"][0]
     when = f"{tf.month_label(as_of)}，序时进度 {pct(time_progress)}"
-    scope = f"县区：{'、'.join(v.filters.districts)}" if v.filters.districts else "范围：全市"
+    scope = f"县区：{'、'.join(v.filters.districts)}" if v.filters.districts else f"范围：{v.scope_label or '全市'}"
     caption = f"{scope}；{when}"
     names = targets.indicators_of(progress)
     indicators, units = names["indicator"].to_list(), dict(zip(names["indicator"], names["unit"]))

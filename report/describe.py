@@ -33,10 +33,12 @@ def city_name() -> str:
         return ""
 
 
-def filters_text(filters: Filters, city: str | None = None) -> str:
+def filters_text(filters: Filters, city: str | None = None, scope_label: str | None = None) -> str:
     """Whose numbers and the active filters in one line, e.g. "范围：漯河市全市；时间：2025年1月1日 —
-    2025年12月31日" or "县区：郾城区；产业链：肉制品；时间：全部时间"."""
-    parts = [] if filters.districts else [f"范围：{scope_text(filters, city_name() if city is None else city)}"]
+    2025年12月31日" or "县区：郾城区；产业链：肉制品；时间：全部时间". scope_label: a district
+    account's districts, which are the whole of its numbers ("范围：郾城区")."""
+    whole = scope_label or scope_text(filters, city_name() if city is None else city)
+    parts = [] if filters.districts else [f"范围：{whole}"]
     for label, values, fmt in (("县区", filters.districts, str), ("产业集群", filters.clusters, str),
                                ("产业链", filters.chains, str), ("期数", filters.periods, period),
                                ("阶段", filters.stages, str)):

@@ -214,6 +214,7 @@ class View:
     cross: CrossFilter | None = None
     values: Mapping[str, Any] = field(default_factory=dict)   # widget key → value
     selections: Mapping[str, Any] = field(default_factory=dict)   # table/map key → what was picked
+    scope_label: str | None = None                # a district account's districts ("郾城区"); None: the city
 
     @property
     def fx(self) -> Filters:

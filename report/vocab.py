@@ -80,6 +80,14 @@ COLUMNS: dict[str, Column] = {
     "rows_rejected": _c("拒绝行", "int"), "warnings": _c("警告数", "int"), "reason": _c("原因"),
     "raw_values": _c("原始内容"), "warning_kind": _c("类型"), "districts_n": _c("县区数", "int"),
     "project_names": _c("项目"), "project_codes": _c("项目编号"), "field": _c("字段"), "content": _c("内容"),
+    "loaded_by": _c("操作账号"), "district_names": _c("县区"),
+    # 填报与审核, 账号, 操作日志
+    "submission_id": _c("提交编号", "int"), "submitted_at": _c("提交时间", "time"), "login": _c("账号"),
+    "submission_status": _c("状态", "code"), "summary": _c("预检结果"), "reviewed_by": _c("审核人"),
+    "reviewed_at": _c("审核时间", "time"), "comment": _c("审核意见"), "name": _c("姓名或单位"),
+    "role": _c("角色", "code"), "email": _c("邮箱"), "account_state": _c("状态"),
+    "last_sign_in": _c("最近登录", "time"), "audit_id": _c("序号", "int"), "happened_at": _c("时间", "time"),
+    "action": _c("操作", "code"), "ok": _c("成功", "flag"), "detail": _c("内容"), "address": _c("来源地址"),
     # 目标进度
     "indicator": _c("指标"), "rank_text": _c("排名"), "unit": _c("单位"),
     "target": _c("年度目标"), "actual": _c("完成"), "gap_points": _c("较序时进度（百分点）"),
@@ -106,7 +114,16 @@ def header(name: str, money_unit: str = MONEY_UNIT) -> str:
 
 LOAD_STATUS = {"loaded": "已入库", "refused": "已拒收", "superseded": "已被新版本替代", "unchanged": "内容未变"}
 FRESHNESS = {"never": "未报送", "late": "逾期", "ok": "正常"}
-CODES = {"load_status": LOAD_STATUS, "freshness": FRESHNESS}
+SUBMISSION_STATUS = {"pending": "待审核", "accepted": "已入库", "returned": "已退回"}
+ROLES = {"admin": "系统管理员", "city": "市级用户", "leader": "领导", "district": "县区填报员"}
+AUDIT_ACTIONS = {
+    "sign_in": "登录", "sign_in_failed": "登录失败", "sign_out": "退出登录", "session_expired": "超时退出",
+    "load": "入库", "refuse": "拒收", "submit": "提交审核", "accept": "审核入库", "return": "退回",
+    "export": "导出", "account_add": "新建账号", "account_disable": "停用账号", "account_enable": "启用账号",
+    "account_password": "重设密码", "audit_export": "导出操作日志",
+}
+CODES = {"load_status": LOAD_STATUS, "freshness": FRESHNESS, "submission_status": SUBMISSION_STATUS,
+         "role": ROLES, "action": AUDIT_ACTIONS}
 
 
 def code_name(column: str, code: str | None) -> str:

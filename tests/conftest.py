@@ -51,6 +51,8 @@ def demo_warehouse(tmp_path_factory):
             subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(target),
                             "--out", str(target.parent / "ledgers")],
                            cwd=ROOT, check=True, capture_output=True)
+            subprocess.run([sys.executable, "-m", "accounts", "demo", "--db", str(target)],
+                           cwd=ROOT, check=True, capture_output=True)
             done.touch()
     return target
 
@@ -59,3 +61,24 @@ def demo_warehouse(tmp_path_factory):
 def demo_con(demo_warehouse):
     with reading(demo_warehouse) as con:
         yield con
+
+
+def _serve_like_production() -> None:
+    """The app is served by `python -m ui.serve`, which starts Streamlit in its navigation
+    (st.navigation) mode from the first session on. AppTest instead forgets that mode before every
+    run and looks for a pages/ folder again (streamlit/testing/v1/app_test.py), so it would run each
+    page in Streamlit's old multipage mode, where the page runs without app.py and a button's click
+    is lost in the rerun that follows. Tests run the app as it is served."""
+    from streamlit.runtime import pages_manager
+
+    original = pages_manager.PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        if pages_manager.PagesManager.uses_pages_directory is None:
+            pages_manager.PagesManager.uses_pages_directory = False
+        original(self, *args, **kwargs)
+
+    pages_manager.PagesManager.__init__ = init
+
+
+_serve_like_production()

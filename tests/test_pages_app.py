@@ -8,15 +8,20 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from auth_fixture import sign_in
 from pages import PAGES as ALL_PAGES
 from warehouse_fixture import XSS_NAME, build_small_warehouse
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = {f"pages/{p.key}.py": p.title for p in ALL_PAGES}     # every page of the navigation
+ADMIN_ONLY = {f"pages/{p.key}.py" for p in ALL_PAGES if p.roles == ("admin",)}
+DATA_PAGES = [p for p in PAGES if p not in ADMIN_ONLY]          # the pages that show the warehouse's data
 
 
-def open_page(page: str, query: dict | None = None, timeout: float = 60) -> AppTest:
+def open_page(page: str, query: dict | None = None, timeout: float = 60, login: str | None = "city") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=timeout)
+    if login:
+        sign_in(at, login)
     if query:
         at.query_params.update(query)
     at.run()
@@ -51,24 +56,38 @@ def small(small_warehouse, monkeypatch):
     return small_warehouse
 
 
+def signed_in_as(page: str) -> str:
+    return "admin" if page in ADMIN_ONLY else "city"
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_on_small_warehouse(small, page):
-    at = open_page(page)
+    at = open_page(page, login=signed_in_as(page))
     assert at.title[0].value == PAGES[page]
     no_raw_markup(at)
 
 
-@pytest.mark.parametrize("where", ["empty", "missing"])
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_has_a_start_page_without_data(empty_warehouse, tmp_path, monkeypatch, where, page):
-    path = empty_warehouse if where == "empty" else tmp_path / "nothing" / "w.duckdb"
-    monkeypatch.setenv("WAREHOUSE_PATH", str(path))
+@pytest.mark.parametrize("page", DATA_PAGES)
+def test_every_page_has_a_start_page_without_data(empty_warehouse, monkeypatch, page):
+    monkeypatch.setenv("WAREHOUSE_PATH", str(empty_warehouse))
     at = open_page(page)
     assert at.title[0].value == PAGES[page]
     assert any("尚无数据" in i.value for i in at.info)
     text = " ".join(m.value for m in at.markdown)
     assert "python -m etl load" in text and "make demo" in text
-    assert where == "empty" or not path.exists()        # the app never creates a warehouse
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_without_a_warehouse_every_page_asks_for_the_first_account(tmp_path, monkeypatch, page):
+    """No warehouse yet, so no account: every page is the sign-in page, which says how IT creates
+    the first account; nothing is created on disk."""
+    path = tmp_path / "nothing" / "w.duckdb"
+    monkeypatch.setenv("WAREHOUSE_PATH", str(path))
+    at = open_page(page, login=None)
+    assert [t.value for t in at.title] == ["招商引资驾驶舱"] and at.subheader[0].value == "登录"
+    assert any("还没有账号" in w.value for w in at.warning)
+    assert "python -m accounts add admin --role admin" in at.code[0].value
+    assert not path.exists()
 
 
 def test_overview_numbers(small):

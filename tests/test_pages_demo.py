@@ -6,7 +6,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from test_pages_app import PAGES, metrics, open_page
+from test_pages_app import PAGES, metrics, open_page, signed_in_as
 from report import format as fmt
 
 
@@ -26,7 +26,7 @@ def _one(path, sql, params=()):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_on_demo(demo, page):
-    at = open_page(page)
+    at = open_page(page, login=signed_in_as(page))
     assert at.title[0].value == PAGES[page]
     # warnings by design: late districts (总览), rejected rows (数据管理), a district whose report
     # disagrees with its ledger (目标进度: 舞阳县 reports more signed projects than it lists)

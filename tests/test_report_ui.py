@@ -27,7 +27,8 @@ with reading() as con:
     ranking = overview.district_ranking(con, f)
 render.draw([Chart("ranking", "县区签约投资排名", charts.district_ranking(ranking), click=Click("districts", "县区"),
                    scope=f)], "overview")
-export.page_pptx_button("overview", f, None, {})
+from warehouse.accounts import Account
+export.page_pptx_button("overview", f, None, {}, Account("city", "市商务局", "city", ()))
 export.excel_button("导出 Excel", lambda: [("清单", pl.DataFrame({"project_name": ["=1+1"]}))], "项目清单", f,
                     key="excel")
 """
@@ -53,7 +54,17 @@ def test_what_the_buttons_hand_out(small_warehouse):
         fig = charts.district_ranking(overview.district_ranking(con, f))
     png = export._image("k", fig, "县区签约投资排名", filters_text(f), date(2024, 6, 30), "png")
     assert Image.open(io.BytesIO(png)).size == (1920, 1080)
-    deck = export._page_deck("chains", repr(f), str(small_warehouse), (), f, None, {})
+    from warehouse.scope import EVERYTHING, Scope
+
+    deck = export._page_deck("chains", repr(f), str(small_warehouse), (), EVERYTHING, None, f, None, {})
+    prs = Presentation(io.BytesIO(deck))
+    assert len(prs.slides) >= 3 and prs.slide_width == 12192000
+    # a district account's deck holds its district only: the ranking slide's table names 郾城区 alone
+    own = export._page_deck("overview", repr(f), str(small_warehouse), (), Scope(("411103",), "yancheng"), "郾城区",
+                            f, None, {})
+    texts = [c.text for s in Presentation(io.BytesIO(own)).slides for sh in s.shapes if sh.has_table
+             for r in sh.table.rows for c in r.cells]
+    assert "郾城区" in texts and not {"源汇区", "召陵区", "舞阳县"} & set(texts)
     prs = Presentation(io.BytesIO(deck))
     assert len(prs.slides) >= 3 and prs.slide_width == 12192000
 

@@ -46,6 +46,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
+from browser.conftest import session_cookie
 from app_probe import (CHROMIUM, CHROMIUM_ARGS, IDLE_EXPR, OBSERVER_JS, SCREENSHOTS, _serve, app_console_error,
                        server_errors, two_cores)
 
@@ -173,6 +174,7 @@ class Session:
         self.context = await self.browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN",
                                                       reduced_motion="reduce")
         await self.context.add_init_script(OBSERVER_JS)
+        await self.context.add_cookies([session_cookie(self.url, "city")])
         self.page = page = await self.context.new_page()
         page.on("console", lambda m: self.run.error(self.n, f"console error: {m.text}")
                 if app_console_error(m.type, m.text, (m.location or {}).get("url", "")) else None)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from auth_fixture import add_accounts
 from warehouse.db import connect
 from warehouse.reference import load_reference, write_reference_tables
 
@@ -178,6 +179,7 @@ def build_small_warehouse(path: Path) -> Path:
                     "'合计行总投资 200000 万元，明细之和 196000 万元')")
         con.execute("INSERT INTO load_warnings VALUES (3, 'Sheet1', '未知产业链', "
                     "'产业链“区块链”不在产业链目录中（第 9 行）')")
+        add_accounts(con)
     finally:
         con.close()
     return path
@@ -188,6 +190,7 @@ def build_empty_warehouse(path: Path) -> Path:
     con = connect(path)
     try:
         write_reference_tables(con, load_reference())
+        add_accounts(con)
     finally:
         con.close()
     return path

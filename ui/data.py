@@ -18,7 +18,11 @@ import duckdb
 import streamlit as st
 
 from warehouse.db import reading
+from warehouse.scope import EVERYTHING, Scope
 from warehouse.settings import settings_version, warehouse_path
+
+SCOPE = "_scope"                     # this session's warehouse.scope.Scope (ui.auth sets it)
+NOBODY = Scope(districts=(), login=None)   # before sign-in: a connection that sees no district
 
 
 def data_version(path: Path) -> tuple:
@@ -69,41 +73,66 @@ def release() -> None:
 
 
 @contextmanager
-def _connection(path: str, version: tuple):
+def _connection(path: str, version: tuple, scope: Scope):
     if not _run.active:
-        with reading(path) as con:
+        with reading(path, scope) as con:
             yield con
         return
-    if _run.key != (path, version):     # first miss of the run, or a load finished meanwhile
+    if _run.key != (path, version, scope):     # first miss of the run, a load finished meanwhile, another scope
         release()
         closing = ExitStack()
-        _run.con = closing.enter_context(reading(path))
-        _run.key, _run.closing = (path, version), closing
+        _run.con = closing.enter_context(reading(path, scope))
+        _run.key, _run.closing = (path, version, scope), closing
     yield _run.con
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _cached(module: str, name: str, path: str, version: tuple, args: tuple, kwargs: tuple):
-    # version: the warehouse's data version and the settings file's (the lights depend on it)
+def _cached(module: str, name: str, path: str, version: tuple, scope: Scope, args: tuple, kwargs: tuple):
+    # version: the warehouse's data version and the settings file's (the lights depend on it);
+    # scope: whose rows (a district account's results are its own)
     if module.split(".")[0] != "warehouse":
         raise ValueError(f"not a warehouse function: {module}.{name}")
     fn = getattr(importlib.import_module(module), name)
-    with _connection(path, version) as con:
+    with _connection(path, version, scope) as con:
         return fn(con, *args, **dict(kwargs))
 
 
-def call(fn, *args, **kwargs):
-    """fn(con, *args, **kwargs) for a function in warehouse/, cached; a friendly stop when the
-    warehouse cannot be read."""
+def session_scope() -> Scope:
+    """Whose rows this session sees: the signed-in account's scope, nobody's before sign-in."""
+    try:
+        return st.session_state.get(SCOPE, NOBODY)
+    except Exception:  # noqa: BLE001 - no session (a deferred download's thread): nobody
+        return NOBODY
+
+
+def call_as(scope: Scope, fn, *args, **kwargs):
+    """fn(con, *args, **kwargs) for a function in warehouse/ on a connection scoped to `scope`,
+    cached; a friendly stop when the warehouse cannot be read."""
     path = warehouse_path()
     try:
-        return _cached(fn.__module__, fn.__qualname__, str(path), (data_version(path), settings_version()), args,
-                       tuple(sorted(kwargs.items())))
-    except duckdb.Error as exc:
+        return _cached(fn.__module__, fn.__qualname__, str(path), (data_version(path), settings_version()), scope,
+                       args, tuple(sorted(kwargs.items())))
+    except (duckdb.Error, TimeoutError) as exc:
         release()
         st.warning("数据仓库暂时无法读取（可能正在导入台账），请稍后刷新页面。")
         st.caption(f"详细信息：{type(exc).__name__}")
         st.stop()
+
+
+def call(fn, *args, **kwargs):
+    """fn(con, *args, **kwargs) on this session's scope (see call_as)."""
+    return call_as(session_scope(), fn, *args, **kwargs)
+
+
+def call_unscoped(fn, *args, **kwargs):
+    """For the sign-in itself (is there such an account?): every row, never shown to anyone."""
+    return call_as(EVERYTHING, fn, *args, **kwargs)
+
+
+def asker(scope: Scope):
+    """`ask` for a page description, bound to a scope: also right in a deferred download, which
+    runs outside the session's thread."""
+    return lambda fn, *args, **kwargs: call_as(scope, fn, *args, **kwargs)
 
 
 def status() -> dict:

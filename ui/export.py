@@ -2,9 +2,13 @@
 
 Nothing is made until someone clicks: each button's `data` is a callable, which Streamlit runs on
 its own thread at the click, and its result is cached by content (st.cache_data keyed on the
-figure's JSON, or on the page, filters and warehouse version), so pages stay fast. Images come
-from the one shared browser (report.render), started in the background the first time a page
+figure's JSON, or on the page, filters, scope and warehouse version), so pages stay fast. Images
+come from the one shared browser (report.render), started in the background the first time a page
 with export buttons is shown on a real server.
+
+Who exports is known when the button is drawn (the session), and the callable carries it: each
+export is a line in the audit trail (what, with which filters, by whom, from where), and a deck or
+list reads the warehouse with the account's scope.
 """
 
 from __future__ import annotations
@@ -19,10 +23,11 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+import pages
 from report import decks, excel, images, render
 from report.describe import filters_text as describe
 from report.view import CrossFilter
-import pages
+from ui import auth
 from ui.data import data_version, status
 from warehouse.db import reading
 from warehouse.filters import Filters
@@ -43,7 +48,21 @@ def file_name(title: str, suffix: str) -> str:
 def _text(filters: Filters | str | None) -> str:
     if filters is None:
         return ""
-    return filters if isinstance(filters, str) else describe(filters)
+    from ui.page import scope_label
+
+    account = auth.current()
+    return filters if isinstance(filters, str) else describe(filters, scope_label=scope_label(account) if account else None)
+
+
+def _audited(make: Callable[[], bytes], what: str, scope: str) -> Callable[[], bytes]:
+    """The export, and its line in the audit trail (who and where are taken now, in the session)."""
+    account, where = auth.current(), auth.address()
+
+    def run() -> bytes:
+        made = make()
+        auth.record("export", f"导出{what}（{scope}）", account=account, where=where)
+        return made
+    return run
 
 
 def _as_of(as_of: date | None) -> date | None:
@@ -88,33 +107,36 @@ def chart_downloads(fig: go.Figure, title: str, filters: Filters | str | None = 
     with st.container(horizontal=True, gap="small"):
         for fmt, label, help_text in (("png", "PNG图片", PNG_HELP), ("svg", "SVG", SVG_HELP)):
             st.download_button(
-                label, data=lambda fmt=fmt: _image(fig_key, fig, title, text, when, fmt),
+                label, data=_audited(lambda fmt=fmt: _image(fig_key, fig, title, text, when, fmt),
+                                     f"图片{fmt.upper()}“{title}”", text),
                 file_name=file_name(title, fmt), mime=_MIMES[fmt], key=f"{key}-{fmt}", help=help_text,
                 on_click="ignore", type="tertiary", icon=":material/download:")
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
-def _page_deck(page: str, key: str, path: str, version: tuple, _filters: Filters, _cross: CrossFilter | None,
-               _values: dict) -> bytes:
-
-    with reading(path) as con:
-        deck = pages.page_deck(con, page, _filters, _cross, _values)
+def _page_deck(page: str, key: str, path: str, version: tuple, scope, scope_label: str | None, _filters: Filters,
+               _cross: CrossFilter | None, _values: dict) -> bytes:
+    with reading(path, scope) as con:
+        deck = pages.page_deck(con, page, _filters, _cross, _values, scope_label)
     return deck.to_bytes()      # charts render after the warehouse is closed again
 
 
-def page_pptx_button(page: str, filters: Filters, cross: CrossFilter | None, values: dict) -> None:
+def page_pptx_button(page: str, filters: Filters, cross: CrossFilter | None, values: dict, account) -> None:
     """导出PPT: the page as a 16:9 deck made from the same description as the screen — its filters,
-    its cross-filter and its widgets' values (title slide, one slide per chart with its takeaway,
-    tables as native tables)."""
+    its cross-filter, its widgets' values and the account's scope (title slide, one slide per chart
+    with its takeaway, tables as native tables)."""
+    from ui.page import scope_label
 
     _warm_up()
+    label = scope_label(account)
     path = warehouse_path()
     version = data_version(path)
     title = pages.page(page).deck
     stamp = values.get("tg-as-of") or _as_of(None)
     key = repr((filters, cross, sorted(values.items(), key=lambda kv: kv[0])))
     st.download_button(
-        "导出PPT", data=lambda: _page_deck(page, key, str(path), version, filters, cross, values),
+        "导出PPT", data=_audited(lambda: _page_deck(page, key, str(path), version, account.scope, label, filters,
+                                                    cross, values), f"PPT“{title}”", describe(filters, scope_label=label)),
         file_name=file_name(f"招商引资_{title}_{stamp:%Y%m%d}" if stamp else f"招商引资_{title}", "pptx"),
         mime=decks.PPTX_MIME, key=f"{page}-pptx", on_click="ignore", icon=":material/slideshow:",
         help="本页图表和表格生成PPT（16:9）：每张图一页，附一句要点；表格可在PPT中编辑")
@@ -130,5 +152,6 @@ def excel_button(label: str, sheets: Callable[[], list[tuple[str, pl.DataFrame]]
                                          f"导出于{datetime.now():%Y-%m-%d %H:%M}") if p)
         return excel.xlsx_bytes(sheets(), title=title, subtitle=subtitle)
 
-    st.download_button(label, data=make, file_name=file_name(name or title, "xlsx"), mime=excel.XLSX_MIME,
+    st.download_button(label, data=_audited(make, f"Excel“{title}”", text), file_name=file_name(name or title, "xlsx"),
+                       mime=excel.XLSX_MIME,
                        key=key, on_click="ignore", icon=":material/download:")

@@ -52,3 +52,17 @@ def fact(container, label: str, value) -> None:
     '--' becomes '—', '**x**' bold)."""
     container.caption(label)
     container.text("—" if value in (None, "") else str(value))
+
+
+def menu(account) -> None:
+    """The navigation of the signed-in account's role, and who is signed in."""
+    import pages
+    from ui import auth
+
+    with st.sidebar:
+        for info in pages.PAGES:
+            if account.role in info.roles:
+                st.page_link(f"pages/{info.key}.py", label=info.menu)
+        auth.signed_in_box(account)
+        auth.hand_over_cookie()
+        st.divider()

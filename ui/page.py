@@ -9,8 +9,9 @@ from collections.abc import Mapping
 import streamlit as st
 
 import pages
+from warehouse import accounts
 from report.view import CrossFilter, View, choices
-from ui import data, export, layout, render
+from ui import auth, data, export, layout, render
 from ui import filters as uf
 
 
@@ -39,13 +40,34 @@ def _cross(page: str) -> CrossFilter | None:
     return CrossFilter(xf["field"], tuple(xf["values"]), xf["label"]) if xf else None
 
 
+def allowed(key: str):
+    """The signed-in account, when it may open page `key`; else the sign-in page or a refusal,
+    and the run stops (a page run on its own, before app.py, passes here too)."""
+    layout.through_app()
+    account = auth.require()
+    info = pages.page(key)
+    if account.role not in info.roles:
+        st.title(info.title)
+        st.warning("您的账号无权打开此页面。如需使用，请联系系统管理员。", icon=":material/block:")
+        st.stop()
+    return account
+
+
+def tool(key: str):
+    """The opening of a tool page (数据管理, 账号管理 …): sign-in, role, the page's heading."""
+    account = allowed(key)
+    layout.header(pages.page(key).title, data.status())
+    return account
+
+
 def show(key: str) -> None:
     """Draw report page `key` (its description in pages/<key>.py)."""
-    layout.through_app()
+    account = allowed(key)
     info, module = pages.page(key), pages.description(key)
+    ask = data.asker(account.scope)
     status = data.status()
     empty = getattr(module, "empty", None)
-    start = empty(View(ask=data.call)) if empty else None
+    start = empty(View(ask=ask)) if empty else None
     if start is not None:
         layout.header(info.title)
         render.draw(start, key)
@@ -53,12 +75,19 @@ def show(key: str) -> None:
     if empty is None:
         data.require_data(info.title)
     filters = uf.sidebar_filters()
-    v = View(ask=data.call, filters=filters, cross=_cross(key), values=_State(),
-             selections=_State(lambda k: uf.chart_key(key, k)))
+    v = View(ask=ask, filters=filters, cross=_cross(key), values=_State(),
+             selections=_State(lambda k: uf.chart_key(key, k)), scope_label=scope_label(account))
     caption = getattr(module, "caption", None)
     layout.header(info.title, status, caption(v) if caption else None)
     uf.cross_filter_bar(key)
     items = module.view(v)
     values = {c.key: v.value(c) for c in choices(items)}
-    export.page_pptx_button(key, filters, v.cross, values)
+    export.page_pptx_button(key, filters, v.cross, values, account)
     render.draw(items, key)
+
+
+def scope_label(account) -> str | None:
+    """Whose numbers a district account reads ("郾城区"); None for the whole city."""
+    if account.scope.everything:
+        return None
+    return "、".join(data.call(accounts.district_names, account.districts))

@@ -5,15 +5,15 @@ from __future__ import annotations
 import polars as pl
 
 
-LOAD_HISTORY_COLUMNS = ("load_id", "loaded_at", "file_name", "load_kind", "load_status", "message", "as_of",
-                        "as_of_source", "rows_read", "rows_loaded", "rows_skipped", "rows_rejected", "warnings")
+LOAD_HISTORY_COLUMNS = ("load_id", "loaded_at", "loaded_by", "file_name", "load_kind", "load_status", "message",
+                        "as_of", "as_of_source", "rows_read", "rows_loaded", "rows_skipped", "rows_rejected", "warnings")
 
 
 def load_history(con, limit: int = 500) -> pl.DataFrame:
     """Every file load, newest first (refused and unchanged attempts too, as the loader records)."""
     return con.execute(
         """
-        SELECT load_id, loaded_at, file_name, kind AS load_kind, status AS load_status, message, as_of, as_of_source,
+        SELECT load_id, loaded_at, loaded_by, file_name, kind AS load_kind, status AS load_status, message, as_of, as_of_source,
                rows_read, rows_loaded, rows_skipped, rows_rejected,
                coalesce(len(warnings), 0) AS warnings
         FROM loads ORDER BY loaded_at DESC, load_id DESC LIMIT ?

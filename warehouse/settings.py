@@ -32,6 +32,8 @@ DEFAULTS: dict[str, dict] = {
     "freshness": {"late_after_days": 40},
     "map": {"tile_url": ""},
     "warehouse": {"read_memory_mb": 512},
+    "accounts": {"max_failed_attempts": 5, "lockout_minutes": 15, "session_hours": 8, "password_min_length": 8,
+                 "district_direct_load": False, "sso_match": "email", "sso_label": "统一身份认证登录"},
 }
 
 

@@ -1,4 +1,5 @@
-"""Browser fixtures: a running `streamlit run app.py` per warehouse, and the system Chromium.
+"""Browser fixtures: the app served as `make run` serves it (`python -m ui.serve`) per warehouse,
+the system Chromium, and signing a browser context in (`sign_in`).
 
 Never `playwright install`: the Debian chromium at /usr/bin/chromium is used.
 """
@@ -28,16 +29,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(warehouse: Path, log: Path):
+from auth_fixture import SERVED  # url → the warehouse it serves (one dict, however this file is imported)
+
+
+def _serve(warehouse: Path, log: Path, extra: tuple[str, ...] = ()):
     port = _free_port()
     env = {**os.environ, "WAREHOUSE_PATH": str(warehouse)}
     out = open(log, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
+        [sys.executable, "-m", "ui.serve", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none", *extra],
         cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    SERVED[url] = Path(warehouse)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -50,6 +54,26 @@ def _serve(warehouse: Path, log: Path):
             break
     proc.terminate()
     raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
+
+
+def session_cookie(url: str, login: str = "city") -> dict:
+    """The session cookie the sign-in page hands a browser after `login`'s correct password
+    (tests/test_browser_auth.py goes through the form itself)."""
+    from auth_fixture import ensure_account
+    from warehouse import sessions
+    from warehouse.db import writing
+
+    db = SERVED[url]
+    ensure_account(db, login)
+    with writing(db) as con:
+        token = sessions.redeem(con, sessions.new_claim(con, login))
+    return {"name": sessions.COOKIE, "value": token, "url": url}
+
+
+def sign_in(page_or_context, url: str, login: str = "city") -> None:
+    """A browser context (or a page's) signed in as `login`."""
+    context = getattr(page_or_context, "context", page_or_context)
+    context.add_cookies([session_cookie(url, login)])
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,12 @@ from urllib.parse import urlparse
 
 import pytest
 
+from browser.conftest import sign_in
+from pages import PAGES as ALL_PAGES
+
 pytestmark = pytest.mark.browser
 
-PAGES = {"overview": "总览", "chains": "产业链分析", "batches": "三个一批", "map": "项目地图",
-         "ledger": "项目台账", "alerts": "预警督办", "data": "数据管理"}
+PAGES = {p.key: p.title for p in ALL_PAGES if "city" in p.roles}     # what the city account opens
 
 
 def wait_ready(page, timeout: float = 30_000) -> None:
@@ -37,6 +39,7 @@ def no_exception(page) -> None:
 
 
 def test_every_page_opens_with_charts(demo_app, page, screenshots):
+    sign_in(page, demo_app)
     outside = []
     page.on("request", lambda r: outside.append(r.url)
             if urlparse(r.url).hostname not in ("127.0.0.1", "localhost") and not r.url.startswith("data:") else None)
@@ -56,6 +59,7 @@ def test_every_page_opens_with_charts(demo_app, page, screenshots):
 
 
 def test_filter_goes_into_url_and_link_reproduces_view(small_app, browser, page, screenshots):
+    sign_in(page, small_app)
     page.goto(f"{small_app}/overview")
     wait_ready(page)
     assert metric(page, "签约项目") == "4个"
@@ -74,13 +78,14 @@ def test_filter_goes_into_url_and_link_reproduces_view(small_app, browser, page,
 
     # the same link in a new browser context reproduces the view
     other = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+    sign_in(other, small_app)
     other.goto(url)
     wait_ready(other)
     assert metric(other, "签约项目") == "1个"
     assert "郾城区" in other.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.inner_text()
 
     # the filter is kept when moving to another page, and stays in the URL
-    page.locator('[data-testid="stSidebarNav"] a', has_text="项目台账").click()
+    page.get_by_role("link", name="项目台账").click()
     page.wait_for_url(re.compile(r"/ledger\?.*district="), timeout=15_000)
     wait_ready(page)
     assert "郾城区" in page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.inner_text()
@@ -88,6 +93,7 @@ def test_filter_goes_into_url_and_link_reproduces_view(small_app, browser, page,
 
 
 def test_chart_click_cross_filters_and_clears(small_app, page, screenshots):
+    sign_in(page, small_app)
     page.goto(f"{small_app}/overview")
     wait_ready(page)
     ranking = page.locator(".js-plotly-plot", has_text="签约投资（亿元）").first
@@ -124,6 +130,7 @@ def _pixel(box: dict, view: dict, lng: float, lat: float) -> tuple[float, float]
 
 
 def test_map_tooltip_and_click(small_app, page, screenshots):
+    sign_in(page, small_app)
     from report.maps import view_for
     from warehouse.geo import bounds, load_boundaries
     from warehouse.settings import BOUNDARY_DIR
@@ -152,6 +159,7 @@ def test_map_tooltip_and_click(small_app, page, screenshots):
 
 
 def test_markup_in_names_is_text(small_app, page, screenshots):
+    sign_in(page, small_app)
     for path in ("overview", "map", "ledger", "alerts", "data"):
         page.goto(f"{small_app}/{path}?year=all")
         wait_ready(page)

@@ -1,0 +1,1 @@
+"""python -m accounts: manage who may sign in (the command line over warehouse/accounts.py)."""

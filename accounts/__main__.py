@@ -1,0 +1,5 @@
+import sys
+
+from accounts.cli import main
+
+sys.exit(main())
