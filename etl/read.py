@@ -22,11 +22,11 @@ import fastexcel
 from etl import ole, package
 from etl.errors import RefusedFile
 from etl.sniff import OLE, SPREADSHEET_SUFFIXES, SUFFIX_FORMATS, ZIP, sniff
-from etl.text_table import decode_text, read_csv
+from etl.text_table import read_csv
 from etl.workbook import RawSheet, Workbook
 from warehouse.settings import settings
 
-__all__ = ["RefusedFile", "Workbook", "RawSheet", "SPREADSHEET_SUFFIXES", "read_workbook", "decode_text"]
+__all__ = ["RefusedFile", "Workbook", "RawSheet", "SPREADSHEET_SUFFIXES", "read_workbook"]  # the loader's public names
 
 FORMAT_NAMES = {"xlsx": "Excel工作簿（.xlsx）", "xls": "旧版Excel工作簿（.xls）", "xlsb": "Excel二进制工作簿（.xlsb）",
                 "ods": "OpenDocument表格（.ods）", "csv": "CSV文本"}

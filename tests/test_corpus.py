@@ -135,3 +135,22 @@ def test_a_folder_finds_every_spreadsheet_format(tmp_path):
     out, _ = cli_load([tmp_path], tmp_path / "w.duckdb")
     assert sorted(Path(r["path"]).name for r in out["files"]) == sorted(c.name for c in wanted)
     assert all(r["status"] == "loaded" for r in out["files"])
+
+
+def test_an_upload_gives_the_same_results_as_the_command_line(tmp_path, limits):
+    """The app stores an upload under a name of its own (upload0.xlsx, upload1.bin …) and passes
+    the person's file name: the preview and the load then give what the command line gives."""
+    from etl.load import load_files
+
+    paths, names = [], {}
+    for i, case in enumerate(CASES):
+        suffix = Path(case.name).suffix
+        path = tmp_path / f"upload{i}{suffix if suffix in ('.xlsx', '.xlsm', '.xls', '.csv') else '.bin'}"
+        case.make(path)
+        paths.append(path)
+        names[path] = case.name
+    db = tmp_path / "w.duckdb"
+    for dry_run in (True, False):
+        results = load_files(paths, db=db, dry_run=dry_run, names=names)
+        for case, r in zip(CASES, results):
+            assert_expected(case, {**r.as_json(), "rows_loaded": r.rows_loaded, "rows_rejected": r.rows_rejected})

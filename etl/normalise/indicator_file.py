@@ -184,6 +184,52 @@ def _report_as_of(plans: list[SheetPlan], stem: str, cli: date | None) -> tuple[
     return None, ""
 
 
+def _sheet_context(plan: SheetPlan, ref: Reference, index: dict[str, Indicator], stem: str,
+                   as_of: date | None, report_as_of: date | None) -> SheetContext:
+    """What a sheet's values mean (targets or actuals, whose, which year); RefusedFile when the
+    sheet does not say and nothing else does."""
+    layout = plan.layout
+    role = default_role(plan.hint + " " + stem)
+    if layout.needs_default_role() and role is None:
+        raise RefusedFile(f"工作表“{plan.name}”的指标列既没有“目标”“完成”之分，标题中也没有写明是目标任务"
+                          "还是完成情况，无法判断数值的含义。请在指标下分列“目标”“完成”，或在标题中写明。")
+    if not layout.has_values:
+        raise RefusedFile(f"工作表“{plan.name}”中没有找到数值列。请在指标下填写“年度目标”或“1-5月完成”这样的数值列后重新上传。")
+    for col in layout.value_columns:
+        if col.unit and col.indicator.unit_kind != unit_kind(col.unit):
+            raise RefusedFile(f"工作表“{plan.name}”的“{col.label}”列：{col.indicator.name}应以"
+                              f"{col.indicator.unit}计，表头单位为{col.unit}，无法换算。请改正表头后重新上传。")
+    district = None
+    if layout.district_col is None and layout.shape != "transposed":
+        texts = (*layout.title_lines, plan.name, stem)
+        district = next((d for t in texts if (d := district_in_text(t, ref))), None)
+        if district is None and any(ref.city_name in t for t in texts):
+            district = ref.city_code            # the city's own targets: kept as 全市
+        if district is None:
+            raise RefusedFile(f"工作表“{plan.name}”中没有找到县区列（如“县区”“单位”），标题和文件名中也没有县区名称，"
+                              "无法确定数值属于哪个县区。请增加“县区”列，或在标题中写明县区名称后重新上传。")
+    year = (report_as_of.year if report_as_of else
+            _find_year([" ".join(layout.title_lines), plan.name, stem]) or (as_of.year if as_of else None))
+    if year is None and TARGET in layout.roles(role) and layout.year_col is None:
+        raise RefusedFile(f"工作表“{plan.name}”无法确定目标年度：标题、工作表名和文件名中都没有年份"
+                          "。请在表格标题中写明目标年度（如“2025年度目标任务”）后重新上传。")
+    return SheetContext(ref, index, role, district, year, report_as_of)
+
+
+def _frames(loaded: list[RowOutcome], report_as_of: date | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The loaded rows' targets and actuals."""
+    targets = pl.DataFrame([{
+        "source_sheet": o.sheet, "source_row": o.row, "year": r.year, "district_code": r.district_code,
+        "district": r.district, "indicator": r.indicator.name, "unit": r.indicator.unit, "target": r.value,
+        "written": r.written} for o in loaded for r in o.records if r.role == TARGET], schema=TARGET_COLUMNS)
+    actuals = pl.DataFrame([{
+        "source_sheet": o.sheet, "source_row": o.row, "as_of": report_as_of, "year": r.year,
+        "district_code": r.district_code, "district": r.district, "indicator": r.indicator.name,
+        "unit": r.indicator.unit, "actual": r.value, "prior_actual": r.prior, "reported_yoy": r.yoy,
+        "written": r.written} for o in loaded for r in o.records if r.role == ACTUAL], schema=ACTUAL_COLUMNS)
+    return targets, actuals
+
+
 def parse_indicator_file(wb: Workbook, analysis: Analysis, ref: Reference, index: dict[str, Indicator], *,
                          as_of: date | None, file_name: str | None = None,
                          scope: frozenset[str] | None = None) -> ParsedIndicators:
@@ -200,36 +246,7 @@ def parse_indicator_file(wb: Workbook, analysis: Analysis, ref: Reference, index
     if report and report_as_of is None:
         raise RefusedFile("无法确定指标完成情况的数据月份：标题、工作表名和文件名中都没有“2024年1-5月”"
                           "或“2024年5月”这样的日期。请在表格标题中写明（如“2024年1-5月指标完成情况”）后重新上传。")
-    file_district = district_in_text(stem, ref)
-    contexts = []
-    for plan in analysis.sheets:
-        layout = plan.layout
-        hint = plan.hint + " " + stem
-        role = default_role(hint)
-        if layout.needs_default_role() and role is None:
-            raise RefusedFile(f"工作表“{plan.name}”的指标列既没有“目标”“完成”之分，标题中也没有写明是目标任务"
-                              "还是完成情况，无法判断数值的含义。请在指标下分列“目标”“完成”，或在标题中写明。")
-        if not layout.has_values:
-            raise RefusedFile(f"工作表“{plan.name}”中没有找到数值列。请在指标下填写“年度目标”或“1-5月完成”这样的数值列后重新上传。")
-        for col in layout.value_columns:
-            if col.unit and col.indicator.unit_kind != unit_kind(col.unit):
-                raise RefusedFile(f"工作表“{plan.name}”的“{col.label}”列：{col.indicator.name}应以"
-                                  f"{col.indicator.unit}计，表头单位为{col.unit}，无法换算。请改正表头后重新上传。")
-        district = None
-        if layout.district_col is None and layout.shape != "transposed":
-            texts = (*layout.title_lines, plan.name, stem)
-            district = next((d for t in texts if (d := district_in_text(t, ref))), None) or file_district
-            if district is None and any(ref.city_name in t for t in texts):
-                district = ref.city_code            # the city's own targets: kept as 全市
-            if district is None:
-                raise RefusedFile(f"工作表“{plan.name}”中没有找到县区列（如“县区”“单位”），标题和文件名中也没有县区名称，"
-                                  "无法确定数值属于哪个县区。请增加“县区”列，或在标题中写明县区名称后重新上传。")
-        year = (report_as_of.year if report_as_of else
-                _find_year([" ".join(layout.title_lines), plan.name, stem]) or (as_of.year if as_of else None))
-        if year is None and TARGET in layout.roles(role) and layout.year_col is None:
-            raise RefusedFile(f"工作表“{plan.name}”无法确定目标年度：标题、工作表名和文件名中都没有年份"
-                              "。请在表格标题中写明目标年度（如“2025年度目标任务”）后重新上传。")
-        contexts.append(SheetContext(ref, index, role, district, year, report_as_of))
+    contexts = [_sheet_context(plan, ref, index, stem, as_of, report_as_of) for plan in analysis.sheets]
 
     outcomes: list[RowOutcome] = []
     for plan, ctx in zip(analysis.sheets, contexts):
@@ -255,15 +272,7 @@ def parse_indicator_file(wb: Workbook, analysis: Analysis, ref: Reference, index
     skipped = [{"source_sheet": o.sheet, "source_row": o.row, "reason": o.reason, "raw_values": o.raw}
                for o in outcomes if o.status == "skipped"]
 
-    targets = pl.DataFrame([{
-        "source_sheet": o.sheet, "source_row": o.row, "year": r.year, "district_code": r.district_code,
-        "district": r.district, "indicator": r.indicator.name, "unit": r.indicator.unit, "target": r.value,
-        "written": r.written} for o in loaded for r in o.records if r.role == TARGET], schema=TARGET_COLUMNS)
-    actuals = pl.DataFrame([{
-        "source_sheet": o.sheet, "source_row": o.row, "as_of": report_as_of, "year": r.year,
-        "district_code": r.district_code, "district": r.district, "indicator": r.indicator.name,
-        "unit": r.indicator.unit, "actual": r.value, "prior_actual": r.prior, "reported_yoy": r.yoy,
-        "written": r.written} for o in loaded for r in o.records if r.role == ACTUAL], schema=ACTUAL_COLUMNS)
+    targets, actuals = _frames(loaded, report_as_of)
     if report:
         file_as_of = report_as_of
     else:

@@ -278,7 +278,7 @@ def _wide(filled, g: int, ref: Reference, index) -> Layout:
             (match_indicator(st, index) if _header_cell(st) else None)
         if m is None:
             if gt and role_of(st) in (TARGET, ACTUAL) and _is_district_header(gt, ref) is None:
-                notes.append(f"未识别的指标“{gt}”未入库（可在 data/reference/indicators.csv 中添加）。")
+                notes.append(f"未识别的指标“{gt}”未入库（请系统管理员在参考数据 indicators.csv 中添加）。")
             continue
         role = role_of(st, m.synonym) or role_of(gt, m.synonym)
         if role == IGNORED:
@@ -295,6 +295,22 @@ def _wide(filled, g: int, ref: Reference, index) -> Layout:
     lines = _title_lines(filled, g)
     return Layout("wide", g, data_start, labels, district_col, value_columns=columns, title_lines=lines,
                   sheet_unit=_sheet_unit(lines), notes=notes)
+
+
+def _unit_and_year_columns(header: list[str | None], column, width: int, indicator_col: int):
+    """The column of units (个, 亿元 … in most cells) and the 年度 column of a long sheet."""
+    unit_col = year_col = None
+    for c in range(width):
+        if c == indicator_col:
+            continue
+        text = norm_key(header[c]) if c < len(header) and header[c] else ""
+        values = [v for v in column(c) if v]
+        unit_like = sum(1 for v in values if norm_key(v) in UNIT_WORDS)
+        if unit_col is None and values and unit_like * 2 >= len(values):
+            unit_col = c
+        elif year_col is None and _YEAR_HEADER.match(text):
+            year_col = c
+    return unit_col, year_col
 
 
 def _long(filled, indicator_col: int, first_hit: int, ref: Reference, index) -> Layout:
@@ -314,17 +330,7 @@ def _long(filled, indicator_col: int, first_hit: int, ref: Reference, index) -> 
     def column(c: int) -> list[str | None]:
         return [r[c] if c < len(r) else None for r in data]
 
-    unit_col = year_col = None
-    for c in range(width):
-        if c == indicator_col:
-            continue
-        text = norm_key(header[c]) if c < len(header) and header[c] else ""
-        values = [v for v in column(c) if v]
-        unit_like = sum(1 for v in values if norm_key(v) in UNIT_WORDS)
-        if unit_col is None and values and unit_like * 2 >= len(values):
-            unit_col = c
-        elif year_col is None and _YEAR_HEADER.match(text):
-            year_col = c
+    unit_col, year_col = _unit_and_year_columns(header, column, width, indicator_col)
     lines = _title_lines(filled, max(h - (1 if above else 0), 0))
     in_header, in_above = _district_columns(header, ref), _district_columns(above, ref)
     if len(in_header) >= 2 or len(in_above) >= 2:

@@ -114,14 +114,7 @@ def read_sheet(rows: list[list], sheet: str, layout: Layout, ctx: SheetContext) 
         if not city_row and where and (SUBTOTAL.search(where) or (dcol is None and is_city(where, ref))):
             outcomes.append(RowOutcome(sheet, row_no, "skipped", "合计/小计行", raw))
             continue
-        if city_row:
-            code, name = ref.city_code, CITY_ROW
-        elif dcol is None and ctx.default_district:
-            code = ctx.default_district
-            name = CITY_ROW if code == ref.city_code else names.get(code, code)
-        else:
-            code = resolve_district(dtext, ref) if dtext else None
-            name = names.get(code) if code else None
+        code, name = _row_district(city_row, dcol, dtext, ctx, names)
         has_numbers = any(cells[j] and NUMERIC.search(cells[j]) for j in value_cols if j < len(cells))
         if code is None:
             if not has_numbers or re.match(SECTION_RE, dtext or lead):
@@ -130,7 +123,7 @@ def read_sheet(rows: list[list], sheet: str, layout: Layout, ctx: SheetContext) 
                 outcomes.append(RowOutcome(sheet, row_no, "rejected", "缺少县区", raw))
             else:
                 outcomes.append(RowOutcome(sheet, row_no, "rejected",
-                                           f"县区“{dtext}”无法识别（请检查名称，或在 data/reference/districts.csv 中补充别名）",
+                                           f"县区“{dtext}”无法识别（请核对县区名称；名称无误的，请系统管理员在参考数据 districts.csv 中补充别名）",
                                            raw))
             continue
         if layout.shape == "wide":
@@ -147,6 +140,19 @@ def read_sheet(rows: list[list], sheet: str, layout: Layout, ctx: SheetContext) 
                                        + "；".join(counters["aux"][:10])))
     warnings.extend(_check_city_totals(outcomes, sheet))
     return SheetRead(outcomes, warnings)
+
+
+def _row_district(city_row: bool, dcol: int | None, dtext: str | None, ctx: SheetContext,
+                  names: dict[str, str]) -> tuple[str | None, str | None]:
+    """(code, name) a row's values belong to: the city, the sheet's district, or the row's own."""
+    ref = ctx.ref
+    if city_row:
+        return ref.city_code, CITY_ROW
+    if dcol is None and ctx.default_district:
+        code = ctx.default_district
+        return code, CITY_ROW if code == ref.city_code else names.get(code, code)
+    code = resolve_district(dtext, ref) if dtext else None
+    return code, names.get(code) if code else None
 
 
 def _outcome(sheet: str, row_no: int, raw: str, records: list, errors: list[str], skip: str | None) -> RowOutcome:
@@ -222,7 +228,7 @@ def _row_indicator(cells, layout: Layout, ctx: SheetContext):
         return None, None, [], "分项行（只取总数）"
     m = match_indicator(itext, ctx.index, exact=True) or match_indicator(itext, ctx.index)
     if m is None:
-        return None, None, [f"指标“{itext}”无法识别（可在 data/reference/indicators.csv 中添加）"], None
+        return None, None, [f"指标“{itext}”无法识别（请核对指标名称；名称无误的，请系统管理员在参考数据 indicators.csv 中添加）"], None
     row_unit = cells[layout.unit_col] if layout.unit_col is not None and layout.unit_col < len(cells) else None
     row_unit = written_unit(row_unit) or (clean(row_unit) if clean(row_unit) in UNIT_WORDS else None)
     if row_unit == "%":

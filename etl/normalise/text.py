@@ -7,7 +7,7 @@ import unicodedata
 
 from warehouse.reference import norm_key
 
-__all__ = ["norm_key", "clean", "is_blank", "cn_number", "PLACEHOLDERS"]
+__all__ = ["norm_key", "clean", "cn_number", "leading_number", "PLACEHOLDERS"]
 
 # Cells that mean "nothing here" in hand-made ledgers.
 PLACEHOLDERS = frozenset({"", "-", "--", "---", "—", "——", "/", "\\", "无", "暂无", "待定", "未定", "不详",
@@ -23,11 +23,6 @@ def clean(value: object) -> str | None:
         return None
     text = unicodedata.normalize("NFKC", str(value)).strip()
     return text or None
-
-
-def is_blank(value: object) -> bool:
-    text = clean(value)
-    return text is None or norm_key(text) in PLACEHOLDERS
 
 
 def cn_number(text: str) -> int | None:
