@@ -13,6 +13,8 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from etl.load import file_hash, load_files
+from etl.read import SPREADSHEET_SUFFIXES as SUFFIXES
 from report import format as fmt
 from ui import auth, data, render
 from ui.page import tool
@@ -20,7 +22,6 @@ from warehouse import accounts, admin, freshness, submissions
 from warehouse.db import writing
 from warehouse.settings import settings, warehouse_path
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 PREVIEW = "_upload_preview"
 PREVIEW_COLUMNS = ["source_sheet", "source_row", "project_name", "district", "chain", "investor",
                    "total_investment_wan", "investment_note", "stage", "sign_date", "start_date",
@@ -39,10 +40,6 @@ else:
     c2.metric("入库记录", fmt.count(status["loads"], "次"), border=True)
     c3.metric("最新台账日期", fmt.day(status["newest_as_of"]), border=True)
 
-try:
-    from etl.load import file_hash, load_files
-except ImportError:  # the loader is a separate package; the page still shows the history
-    load_files = file_hash = None
 
 REVIEWS = account.role == "district" and not settings().get("accounts", "district_direct_load")
 SCOPE = account.districts if account.role == "district" else None
@@ -62,7 +59,7 @@ def _save_uploads(files) -> tuple[list[Path], dict[Path, str]]:
     paths, names = [], {}
     for i, uploaded in enumerate(files):
         suffix = Path(uploaded.name).suffix.lower()
-        path = folder / f"upload{i}{suffix if suffix in SUFFIXES else '.bin'}"
+        path = folder / f"upload{i}{suffix if suffix in SUFFIXES else '.bin'}"   # the loader reads by content
         path.write_bytes(uploaded.getvalue())
         paths.append(path)
         names[path] = uploaded.name
@@ -121,9 +118,6 @@ def _submit(pending: dict) -> None:
 
 
 def _upload_tab() -> None:
-    if load_files is None:
-        st.info("导入程序尚未安装：请联系系统管理员。")
-        return
     where = "、".join(data.call(accounts.district_names, SCOPE)) if SCOPE else ""
     st.caption("上传各县区报送的台账。先预检：显示将入库和将被拒绝的行及原因；确认后才写入数据仓库。同一文件重复上传不会重复入库。"
                + (f"本账号只能报送{where}的项目，其他县区的行将被拒绝。" if where else ""))

@@ -93,7 +93,7 @@ def test_registry_covers_every_page_call(demo_con):
         recorded = record_pages(demo_con, filters)
         missing = [(page, key) for page, (_, keys) in recorded.items() for key in keys if key not in QUERIES]
         assert missing == []
-        assert {p.key for p in PAGES} <= set(recorded)
+        assert {p.key for p in PAGES if p.roles != ("admin",)} <= set(recorded)   # 账号管理, 操作日志: no data
     assert {path for path, _ in app_pages()} == {p.key for p in PAGES}
 
 

@@ -334,8 +334,8 @@ def test_filter_values_reach_sql_as_parameters_only(hostile, monkeypatch):
     real = ui.data.reading
 
     @contextmanager
-    def recording(path=None):
-        with real(path) as con:
+    def recording(path=None, scope=None):
+        with real(path, scope) as con:
             yield _Recorder(con, log)
 
     monkeypatch.setattr(ui.data, "reading", recording)

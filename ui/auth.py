@@ -27,6 +27,7 @@ from warehouse.settings import settings, warehouse_path
 SESSION = "_auth"            # {"login", "via" (local/cookie/sso), "last_seen" (monotonic seconds)}
 CLAIM = "_auth_claim"        # the one-time code for the session cookie, until the page hands it over
 ENDING = "_auth_ending"      # the browser is to drop its session cookie (after 退出登录)
+SSO_REFUSED = "_auth_sso_refused"   # the 统一身份认证 identity this system has no account for
 NOTICE = "_auth_notice"      # a line for the next sign-in page (expired, signed out …)
 ROLE_NAMES = {"admin": "系统管理员", "city": "市级用户", "leader": "领导", "district": "县区填报员"}
 
@@ -147,7 +148,13 @@ def sign_in_page() -> None:
         submitted = st.form_submit_button("登录", type="primary")
     if submitted:
         _check(login.strip(), password)
-    if sso_configured() and st.button(str(settings().get("accounts", "sso_label")), icon=":material/badge:"):
+    if not sso_configured():
+        return
+    if getattr(st.user, "is_logged_in", False):
+        if st.button("退出统一身份认证，换一个身份", icon=":material/logout:"):
+            st.session_state.pop(SSO_REFUSED, None)
+            st.logout()
+    elif st.button(str(settings().get("accounts", "sso_label")), icon=":material/badge:"):
         st.login()
 
 
@@ -219,10 +226,11 @@ def _from_sso() -> Account | None:
     if claim:
         account = data.call_unscoped(accounts.by_email, claim) if match == "email" else _account(str(claim))
     if account is None or account.disabled:
-        record("sign_in_failed", f"统一身份认证登录失败：没有对应的账号（{claim}）", login=str(claim or ""), ok=False)
+        if st.session_state.get(SSO_REFUSED) != claim:      # said (and audited) once per session
+            record("sign_in_failed", f"统一身份认证登录失败：没有对应的账号（{claim}）", login=str(claim or ""), ok=False)
+            st.session_state[SSO_REFUSED] = claim
         st.session_state[NOTICE] = (f"统一身份认证已通过（{claim}），但本系统没有对应的可用账号，"
                                     "请联系系统管理员开通。")
-        st.logout()
         return None
     record("sign_in", "统一身份认证登录", account=account)
     _start(account, "sso")
@@ -234,3 +242,10 @@ def signed_in_box(account: Account) -> None:
     where = "、".join(data.call(accounts.district_names, account.districts)) if account.districts else "全部县区"
     st.sidebar.caption(f"当前用户：{fmt.text(account.name or account.login)}（{ROLE_NAMES[account.role]}，{where}）")
     st.sidebar.button("退出登录", on_click=sign_out, key="sign-out", icon=":material/logout:", width="stretch")
+
+
+def scope_label(account: Account | None) -> str | None:
+    """Whose numbers a district account reads ("郾城区"); None for the whole city."""
+    if account is None or account.scope.everything:
+        return None
+    return "、".join(data.call(accounts.district_names, account.districts))

@@ -48,10 +48,9 @@ def file_name(title: str, suffix: str) -> str:
 def _text(filters: Filters | str | None) -> str:
     if filters is None:
         return ""
-    from ui.page import scope_label
-
-    account = auth.current()
-    return filters if isinstance(filters, str) else describe(filters, scope_label=scope_label(account) if account else None)
+    if isinstance(filters, str):
+        return filters
+    return describe(filters, scope_label=auth.scope_label(auth.current()))
 
 
 def _audited(make: Callable[[], bytes], what: str, scope: str) -> Callable[[], bytes]:
@@ -125,10 +124,8 @@ def page_pptx_button(page: str, filters: Filters, cross: CrossFilter | None, val
     """导出PPT: the page as a 16:9 deck made from the same description as the screen — its filters,
     its cross-filter, its widgets' values and the account's scope (title slide, one slide per chart
     with its takeaway, tables as native tables)."""
-    from ui.page import scope_label
-
     _warm_up()
-    label = scope_label(account)
+    label = auth.scope_label(account)
     path = warehouse_path()
     version = data_version(path)
     title = pages.page(page).deck

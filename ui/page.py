@@ -9,7 +9,6 @@ from collections.abc import Mapping
 import streamlit as st
 
 import pages
-from warehouse import accounts
 from report.view import CrossFilter, View, choices
 from ui import auth, data, export, layout, render
 from ui import filters as uf
@@ -76,7 +75,7 @@ def show(key: str) -> None:
         data.require_data(info.title)
     filters = uf.sidebar_filters()
     v = View(ask=ask, filters=filters, cross=_cross(key), values=_State(),
-             selections=_State(lambda k: uf.chart_key(key, k)), scope_label=scope_label(account))
+             selections=_State(lambda k: uf.chart_key(key, k)), scope_label=auth.scope_label(account))
     caption = getattr(module, "caption", None)
     layout.header(info.title, status, caption(v) if caption else None)
     uf.cross_filter_bar(key)
@@ -84,10 +83,3 @@ def show(key: str) -> None:
     values = {c.key: v.value(c) for c in choices(items)}
     export.page_pptx_button(key, filters, v.cross, values, account)
     render.draw(items, key)
-
-
-def scope_label(account) -> str | None:
-    """Whose numbers a district account reads ("郾城区"); None for the whole city."""
-    if account.scope.everything:
-        return None
-    return "、".join(data.call(accounts.district_names, account.districts))

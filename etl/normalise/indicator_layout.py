@@ -1,16 +1,13 @@
 """The layout of a targets sheet (年度目标任务分解表) or a monthly indicator report (指标完成情况表),
-found by content from its first rows.
-
-Layouts, as cities send them:
-- wide: one row per district; each indicator is a column, or a merged column group with 目标 /
-  完成 (完成率, 同比, 上年同期 …) under it. Without 目标/完成 labels, the title says what the numbers
-  are (…目标任务分解表 → targets; …完成情况 → actuals).
-- long: one row per district and indicator: 县区 | 指标 | 单位 | 年度目标 | 1-5月完成 | 同比 …; the
-  district cell is often merged down over its indicators;
+found by content from its first rows. Layouts, as cities send them:
+- wide: one row per district; each indicator a column, or a merged column group with 目标 / 完成
+  (完成率, 同比, 上年同期 …) under it; without 目标/完成 labels the title says what the numbers are
+  (…目标任务分解表 → targets; …完成情况 → actuals);
+- long: one row per district and indicator (县区 | 指标 | 单位 | 年度目标 | 1-5月完成 | 同比 …), the
+  district cell often merged down over its indicators;
 - transposed: one row per indicator, one column (or 目标/完成 group) per district.
-A sheet without a district column belongs to the district its title or file name names (the
-caller decides). A project ledger (项目名称 with project names under it) is never a layout here.
-"""
+A sheet without a district column belongs to the district its title or file name names (the caller
+decides). A project ledger (项目名称 with project names under it) is never a layout here."""
 
 from __future__ import annotations
 
@@ -172,8 +169,7 @@ def _group_filled(group: list[str | None], sub: list[str | None], index) -> list
 
 
 def _is_sub_header(group: list[str | None], sub: list[str | None], ref: Reference, index) -> bool:
-    """The row under the indicator row is a second header row: 目标/完成 or 个数/金额 labels, no
-    district name."""
+    """The row under the indicator row is a second header row: 目标/完成 or 个数/金额, no district."""
     cells = [(c, v) for c, v in enumerate(sub) if v is not None]
     if not cells or any(resolve_district(v, ref) or is_city(v, ref) for _, v in cells):
         return False

@@ -80,7 +80,6 @@ def read_sheet(rows: list[list], sheet: str, layout: Layout, ctx: SheetContext) 
     """Every row from the first data row on, each with its outcome (rows_read = all of them)."""
     ref = ctx.ref
     outcomes: list[RowOutcome] = []
-    warnings: list[tuple[str, str]] = []
     counters = {"masked": 0, "approx": 0, "aux": []}
     names = {d.code: d.name for d in ref.districts}
     last_district: str | None = None
@@ -131,6 +130,11 @@ def read_sheet(rows: list[list], sheet: str, layout: Layout, ctx: SheetContext) 
         else:
             records, errors, skip = _long_values(cells, layout, ctx, code, name, counters)
         outcomes.append(_outcome(sheet, row_no, raw, records, errors, skip))
+    return SheetRead(outcomes, _sheet_warnings(sheet, counters, outcomes))
+
+
+def _sheet_warnings(sheet: str, counters: dict, outcomes: list[RowOutcome]) -> list[tuple[str, str]]:
+    warnings: list[tuple[str, str]] = []
     if counters["masked"]:
         warnings.append(("数值脱敏", f"工作表“{sheet}”有{counters['masked']}个数值已脱敏（如“**”），未入库。"))
     if counters["approx"]:
@@ -138,8 +142,7 @@ def read_sheet(rows: list[list], sheet: str, layout: Layout, ctx: SheetContext) 
     if counters["aux"]:
         warnings.append(("同比无法识别", f"工作表“{sheet}”的同比或上年同期数无法识别，已忽略："
                                        + "；".join(counters["aux"][:10])))
-    warnings.extend(_check_city_totals(outcomes, sheet))
-    return SheetRead(outcomes, warnings)
+    return warnings + _check_city_totals(outcomes, sheet)
 
 
 def _row_district(city_row: bool, dcol: int | None, dtext: str | None, ctx: SheetContext,

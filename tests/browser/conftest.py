@@ -32,8 +32,8 @@ def _free_port() -> int:
 from auth_fixture import SERVED  # url → the warehouse it serves (one dict, however this file is imported)
 
 
-def _serve(warehouse: Path, log: Path, extra: tuple[str, ...] = ()):
-    port = _free_port()
+def _serve(warehouse: Path, log: Path, extra: tuple[str, ...] = (), port: int | None = None):
+    port = port or _free_port()
     env = {**os.environ, "WAREHOUSE_PATH": str(warehouse)}
     out = open(log, "w")
     proc = subprocess.Popen(

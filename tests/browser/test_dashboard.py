@@ -81,6 +81,8 @@ def test_filter_goes_into_url_and_link_reproduces_view(small_app, browser, page,
     sign_in(other, small_app)
     other.goto(url)
     wait_ready(other)
+    other.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')]"
+                            ".some(e => e.innerText.trim() === '1个')", timeout=15_000)
     assert metric(other, "签约项目") == "1个"
     assert "郾城区" in other.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.inner_text()
 
