@@ -17,6 +17,7 @@ navigation += [st.Page(f"pages/{p.key}.py", title=p.menu, url_path="home", defau
 
 with page_run():   # one warehouse connection per run, closed when the page is done
     page = st.navigation(navigation, position="hidden")
+    layout.style()
     account = auth.require()          # the sign-in page, and nothing else, until one signs in
     layout.menu(account)
     page.run()

@@ -57,8 +57,8 @@ def add_form() -> None:
         a, b, c = st.columns(3)
         login = a.text_input("登录名", max_chars=64, help="字母、数字和 _ . @ -")
         name = b.text_input("姓名或单位", max_chars=60)
-        role = c.selectbox("角色", list(vocab.ROLES), format_func=vocab.ROLES.get, index=1)
-        districts = st.multiselect("所属县区（县区填报员）", list(DISTRICTS), placeholder="县区填报员必选，其他角色不选")
+        role = c.selectbox("角色", list(vocab.ROLES), format_func=vocab.ROLES.get, index=1, placeholder="请选择")
+        districts = st.multiselect("所属县区（县区填报员）", list(DISTRICTS), placeholder="县区填报员必选，其他角色不选", select_all=False)
         d, e, f = st.columns(3)
         email = d.text_input("邮箱（统一身份认证按邮箱匹配时用）", max_chars=120)
         password = e.text_input("初始密码", type="password", max_chars=128)
@@ -76,7 +76,7 @@ def add_form() -> None:
 
 def one_account(rows: pl.DataFrame) -> None:
     st.markdown("**停用、启用或重设密码**")
-    login = st.selectbox("账号", rows["login"].to_list(), key="account-pick")
+    login = st.selectbox("账号", rows["login"].to_list(), key="account-pick", placeholder="请选择")
     chosen = data.call_unscoped(accounts.get, login)
     left, right = st.columns(2)
     with left:
@@ -93,6 +93,6 @@ def one_account(rows: pl.DataFrame) -> None:
 
 rows = listing()
 render.show_frame(rows, ["login", "name", "role", "districts", "email", "account_state"])
-st.caption("市级用户、领导和系统管理员看全部县区；县区填报员只看、只报送所属县区。密码以 argon2 加密保存，任何人都看不到。")
+st.caption("市级用户、领导和系统管理员看全部县区；县区填报员只看、只报送所属县区。密码经不可逆加密后保存，任何人（包括系统管理员）都看不到。")
 add_form()
 one_account(rows)

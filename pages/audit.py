@@ -16,7 +16,7 @@ COLUMNS = ["audit_id", "happened_at", "login", "role", "action", "ok", "detail",
 a, b, c = st.columns([1, 2, 1])
 login = a.text_input("账号", max_chars=64, key="audit-login", placeholder="全部账号").strip() or None
 actions = b.multiselect("操作", list(vocab.AUDIT_ACTIONS), format_func=vocab.AUDIT_ACTIONS.get, key="audit-actions",
-                        placeholder="全部操作")
+                        placeholder="全部操作", select_all=False)
 today = date.today()
 span = c.date_input("日期", (today - timedelta(days=30), today), key="audit-dates", format="YYYY-MM-DD")
 since, until = (span if isinstance(span, (tuple, list)) and len(span) == 2 else (None, None))

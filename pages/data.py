@@ -121,7 +121,9 @@ def _upload_tab() -> None:
     where = "、".join(data.call(accounts.district_names, SCOPE)) if SCOPE else ""
     st.caption("上传各县区报送的台账。先预检：显示将入库和将被拒绝的行及原因；确认后才写入数据仓库。同一文件重复上传不会重复入库。"
                + (f"本账号只能报送{where}的项目，其他县区的行将被拒绝。" if where else ""))
-    files = st.file_uploader("选择台账文件", type=[s.lstrip(".") for s in SUFFIXES], accept_multiple_files=True,
+    # any file: the loader reads by content and refuses in Chinese what it cannot use (a browser-side
+    # type check would refuse a .xlsx named .xls, and in English)
+    files = st.file_uploader("选择台账文件（Excel、WPS表格、CSV）", type=None, accept_multiple_files=True,
                              key="upload-files")
     st.button("预检（不入库）", disabled=not files, type="primary", key="upload-preview", on_click=_ask, args=("preview",))
     if _asked("preview") and files:
@@ -168,7 +170,7 @@ def _review_tab() -> None:
         st.caption("没有待审核的台账。")
         return
     render.show_frame(waiting, ["submission_id", "submitted_at", "login", "district_names", "file_name", "summary"])
-    chosen = st.selectbox("审核哪一份", waiting["submission_id"].to_list(), key="review-id",
+    chosen = st.selectbox("审核哪一份", waiting["submission_id"].to_list(), key="review-id", placeholder="请选择",
                           format_func=lambda i: f"第{i}号：{waiting.filter(pl.col('submission_id') == i)['file_name'][0]}")
     sub = data.call(submissions.get, chosen)
     path = Path(sub["stored_path"])

@@ -18,15 +18,12 @@ from warehouse import targets
 START_TEXT = """
 数据仓库中还没有目标任务数据。
 
-**导入**（与项目台账相同的方式，系统按内容自动识别）：
+**导入**（与项目台账相同：在“数据管理”页上传，系统按内容自动识别）：
 
 1. 年度目标任务分解表（县区 × 指标，如“签约项目数”“实际利用外资”）；
 2. 每月的指标完成情况表（各县区 1—N 月累计完成数）。
 
-在“数据管理”页上传，或在服务器上运行 `python -m etl load 文件或文件夹`。
-签约项目数、签约项目投资额的完成数由项目台账自动统计。
-
-**先看演示**：运行 `make demo`（或 `python -m etl demo`），演示数据含 2024、2025 年的目标和月报。
+签约项目数、签约项目投资额的完成数由项目台账自动统计。演示数据（见使用说明）含 2024、2025 年的目标和月报。
 """
 EXPORT_COLUMNS = ["district", "indicator", "unit", "target", "actual", "completion", "time_progress", "gap_points",
                   "light", "rank", "actual_source", "ledger_as_of"]

@@ -132,7 +132,7 @@ def test_a_friendly_start_without_target_data(where, empty_warehouse, small_ware
     assert at.title[0].value == "目标进度"
     assert any("尚无数据" in i.value for i in at.info)
     text = " ".join(m.value for m in at.markdown)
-    assert "python -m etl load" in text and "make demo" in text
+    assert "数据管理" in text and "python" not in text     # what to do, in words a clerk can follow
 
 
 def test_targets_without_any_progress_yet(tmp_path, warehouse):

@@ -143,12 +143,10 @@ def status() -> dict:
 START_TEXT = """
 数据仓库中还没有项目台账，驾驶舱暂时没有可显示的内容。
 
-**导入台账**（任选其一）：
+**导入台账**：在“数据管理”页上传各县区报送的台账（Excel、WPS表格或CSV，可一次选多个），预检无误后确认入库；
+县区账号上传后提交市级审核。“数据管理”页可下载带填报说明的空白台账模板。
 
-1. 在“数据管理”页上传各县区报送的台账（.xlsx / .xls / .csv），预检无误后确认入库；
-2. 在服务器上运行：`python -m etl load 台账文件夹`（可一次导入整个文件夹）。
-
-**先看演示**：运行 `make demo`（或 `python -m etl demo`）生成约 2,000 个演示项目（漯河）。
+**系统管理员**也可在服务器上一次导入整个文件夹，或先生成演示数据看看效果，方法见使用说明“台账入库”一节。
 
 导入完成后刷新本页即可，无需重启。
 """
@@ -158,7 +156,6 @@ def show_start_page(title: str) -> None:
     st.title(title)
     st.info("尚无数据：请先导入台账", icon=":material/upload_file:")
     st.markdown(START_TEXT)
-    st.caption(f"当前数据仓库：{warehouse_path()}")
 
 
 def require_data(title: str) -> dict:

@@ -74,7 +74,7 @@ def _multiselect(label: str, field: str, choices, state: dict, format_func=str) 
     state[field] = [v for v in state[field] if v in allowed]
     st.session_state[key] = list(state[field])
     st.multiselect(label, list(choices), key=key, format_func=format_func, placeholder="全部",
-                   on_change=_sync, args=(field, key))
+                   on_change=_sync, args=(field, key), select_all=False)
 
 
 def _time_widgets(opts: FilterOptions, state: dict) -> None:
@@ -88,7 +88,7 @@ def _time_widgets(opts: FilterOptions, state: dict) -> None:
         current = ALL_TIME
         state["time_mode"] = "all"
     st.session_state["flt_time"] = current
-    st.selectbox("时间", choices, key="flt_time", format_func=lambda c: labels.get(c, f"{c}年"),
+    st.selectbox("时间", choices, key="flt_time", placeholder="请选择", format_func=lambda c: labels.get(c, f"{c}年"),
                  on_change=_sync_time, args=("flt_time",),
                  help="签约、开工、投产数按各自日期计；项目清单含任一日期在范围内的项目和尚无日期的在谈项目。")
     if state["time_mode"] == "range":

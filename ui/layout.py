@@ -16,8 +16,28 @@ _CSS = """
 [data-testid="stMetricLabel"] p { font-size: clamp(0.85rem, 7cqi, 1.05rem); }
 [data-testid="stMetricDelta"] { font-size: clamp(0.8rem, 6.5cqi, 1.0rem); }
 h1 { font-size: 2.1rem !important; }
+/* Streamlit's own words are English and it has no Chinese translation: the menu, the running
+   indicator and the table toolbar (Show/hide columns, Download as CSV, Search, Fullscreen) are
+   hidden — every page has its own Chinese export buttons — and the uploader's and the option
+   lists' texts are replaced by Chinese ones. */
+[data-testid="stMainMenu"], [data-testid="stStatusWidget"], [data-testid="stElementToolbar"],
+[data-testid="stAppDeployButton"] { display: none !important; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "选择文件"; font-size: 0.9rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "或把文件拖到这里（可一次选多个；单个不超过200MB）"; font-size: 0.9rem; }
+[role="listbox"] [role="option"] > span:only-child { font-size: 0; }
+[role="listbox"][data-empty="true"] [role="option"] > span:only-child::after {
+  content: "没有匹配的选项"; font-size: 0.9rem; }
 </style>
 """
+
+
+def style() -> None:
+    """The page styles (every run, before anything else is drawn)."""
+    st.markdown(_CSS, unsafe_allow_html=True)
 
 
 def through_app() -> None:
@@ -36,7 +56,6 @@ def through_app() -> None:
 
 
 def header(title: str, status: dict | None = None, note: str | None = None) -> None:
-    st.markdown(_CSS, unsafe_allow_html=True)
     st.title(title)
     parts = []
     if status and status.get("newest_as_of"):

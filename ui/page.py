@@ -43,6 +43,7 @@ def allowed(key: str):
     """The signed-in account, when it may open page `key`; else the sign-in page or a refusal,
     and the run stops (a page run on its own, before app.py, passes here too)."""
     layout.through_app()
+    layout.style()
     account = auth.require()
     info = pages.page(key)
     if account.role not in info.roles:

@@ -88,6 +88,9 @@ def table(item: Table, page: str) -> None:
 def show_frame(df, columns, height=None, key: str | None = None, select: bool = False):
     """A warehouse frame as a table for people (report.tables): Chinese headers, units, — for nothing."""
     frame, specs = tables.screen_frame(df, columns)
+    if frame.height == 0:
+        st.caption("无记录")
+        return None
     extra = {"on_select": "rerun", "selection_mode": "single-row", "key": key} if select else {}
     return st.dataframe(frame, hide_index=True, width="stretch", height=height or "auto",
                         column_config=_column_config(specs), placeholder=tables.EMPTY, **extra)
@@ -136,7 +139,7 @@ def choice(item: Choice, page: str) -> None:
         st.radio(item.label, list(item.options), index=list(item.options).index(default), horizontal=True,
                  key=item.key, format_func=label, help=item.help)
     elif item.kind == "select":
-        st.selectbox(item.label, list(item.options), index=list(item.options).index(default), key=item.key,
+        st.selectbox(item.label, list(item.options), index=list(item.options).index(default), key=item.key, placeholder="请选择",
                      format_func=label, help=item.help)
     elif item.kind == "slider":
         st.slider(item.label, item.bounds[0], item.bounds[1], default, key=item.key, help=item.help)
