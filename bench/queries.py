@@ -596,6 +596,8 @@ QUERY_LIST: list[Query] = [
           lambda df: df.drop("rank").rows()),
     Query("overview.monthly_trend", "月度趋势", _call("overview", "monthly_trend"), floor_trend, _frame_rows),
     Query("overview.top_projects", "投资额最大十个项目", _call("overview", "top_projects", 10), floor_top, _frame_rows),
+    Query("freshness.newest_as_of", "最新台账日期", _call("freshness", "newest_as_of", filtered=False), floor_window,
+          lambda d: [(d,)], False),
     Query("freshness.district_freshness", "数据新鲜度", _call("freshness", "district_freshness", filtered=False),
           floor_freshness, _frame_rows, False),
     Query("chains.key_chain_share", "重点产业链占比", _call("chains", "key_chain_share"), floor_key_share,

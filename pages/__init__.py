@@ -30,6 +30,7 @@ class PageInfo:
     deck: str | None = None  # the name of its deck (导出PPT); None: a tool page without one
     default: bool = False    # the landing page
     roles: tuple[str, ...] = EVERYONE
+    fullscreen: bool = False # no sidebar, large type, redrawn when new data is loaded (大屏)
 
     @property
     def is_report(self) -> bool:
@@ -38,6 +39,7 @@ class PageInfo:
 
 PAGES: tuple[PageInfo, ...] = (
     PageInfo("overview", "总览", "招商引资驾驶舱 · 总览", "总览", default=True),
+    PageInfo("screen", "大屏展示", "招商引资驾驶舱 · 大屏", "驾驶舱大屏", fullscreen=True),
     PageInfo("chains", "产业链", "产业链分析", "产业链分析"),
     PageInfo("batches", "三个一批", "“三个一批”", "“三个一批”"),
     PageInfo("targets", "目标进度", "目标进度", "目标进度"),
@@ -99,12 +101,13 @@ def page_deck(con, key: str, filters: Filters, cross: CrossFilter | None = None,
     return decks.build(items, header)
 
 
-def weekly_deck(con, filters: Filters, as_of: date | None = None) -> decks.Deck:
+def weekly_deck(con, filters: Filters, as_of: date | None = None, scope_label: str | None = None) -> decks.Deck:
     """The weekly meeting deck: the WEEKLY items of each page, with the same filters."""
     items = []
     for key, wanted in WEEKLY:
         values = {"tg-as-of": as_of} if key == "targets" and as_of else {}
-        v = View(ask=on_connection(con), filters=filters, values=values)
+        v = View(ask=on_connection(con), filters=filters, values=values, scope_label=scope_label)
         items += decks.pick(page_items(key, v), wanted)
-    header = decks.Header(f"{city_name()}招商引资工作周例会", filters_text(filters), newest_as_of(con))
+    header = decks.Header(f"{city_name()}招商引资工作周例会", filters_text(filters, scope_label=scope_label),
+                          newest_as_of(con))
     return decks.build(items, header)

@@ -7,12 +7,12 @@ import polars as pl
 from report import figures, takeaways
 from report.format import count
 from report.view import Card, Chart, Click, Download, Heading, Message, Metrics, Note, Row, Table, View
-from warehouse import stalls
+from warehouse import freshness, stalls
 
 LIST_LIMIT = 2_000
 UNIT_COLUMNS = ["responsible_unit", "signed_not_started", "started_not_producing", "stalled", "investment_wan"]
 LIST_COLUMNS = ["project_name", "district", "responsible_unit", "leader", "stage", "sign_date", "start_date",
-                "months", "total_investment_wan", "investor"]
+                "months", "total_investment_wan", "investor", "shared_with"]
 
 
 def caption(v: View) -> str:
@@ -54,6 +54,8 @@ def view(v: View) -> list:
     by_unit = v.ask(stalls.stalled_summary, fx, "responsible_unit")
     stalled = v.ask(stalls.stalled_projects, fx, None, None, LIST_LIMIT)
     title = f"预警督办清单（签约超{n}个月未开工、开工超{m}个月未投产）"
+    newest = v.ask(freshness.newest_as_of)
+    stamp = f"_{newest:%Y%m%d}" if newest else ""
     return [
         Metrics("counts", "预警项目", [Card("预警项目", count(counts["total"])),
                                       Card(f"签约超{n}个月未开工", count(counts[stalls.SIGNED_NOT_STARTED])),
@@ -64,7 +66,7 @@ def view(v: View) -> list:
         Download("alerts-export", "导出督办清单（Excel）",
                  lambda: [("预警项目", v.ask(stalls.stalled_projects, fx)),
                           ("按县区", v.ask(stalls.stalled_summary, fx, "district")), ("按责任单位", by_unit)],
-                 title, "预警督办清单", fx),
+                 title, f"预警督办清单{stamp}", fx.without_window()),     # a stall is a state now: no time range
         *_lists(stalled, counts, n, m),
     ]
 

@@ -23,6 +23,7 @@ from warehouse.db import writing
 from warehouse.settings import settings, warehouse_path
 
 PREVIEW = "_upload_preview"
+DONE = "_upload_done"          # what 确认入库 / 提交审核 did, shown once
 PREVIEW_COLUMNS = ["source_sheet", "source_row", "project_name", "district", "chain", "investor",
                    "total_investment_wan", "investment_note", "stage", "sign_date", "start_date",
                    "production_date", "period", "batch", "location_approximate"]
@@ -104,7 +105,7 @@ def _audit_loads(results, how: str) -> None:
             auth.record("load" if r.status == "loaded" else "refuse", f"{how}：{r.message}", account=account, ok=r.status == "loaded")
 
 
-def _submit(pending: dict) -> None:
+def _submit(pending: dict) -> list:
     """Keep each usable file for the city's review (a district account)."""
     data.release()
     for path, result in zip(pending["paths"], pending["results"]):
@@ -114,7 +115,7 @@ def _submit(pending: dict) -> None:
             sid = submissions.add(con, warehouse_path(), account.login, account.districts, path, pending["names"][path],
                                   file_hash(path), result.message or "", result.rejected)
         auth.record("submit", f"提交审核（第{sid}号）：{pending['names'][path]}", account=account)
-    st.success("已提交市级审核：审核结果和意见将显示在“我的提交”中。", icon=":material/send:")
+    return []
 
 
 def _upload_tab() -> None:
@@ -125,6 +126,7 @@ def _upload_tab() -> None:
     # type check would refuse a .xlsx named .xls, and in English)
     files = st.file_uploader("选择台账文件（Excel、WPS表格、CSV）", type=None, accept_multiple_files=True,
                              key="upload-files")
+    _show_done()
     st.button("预检（不入库）", disabled=not files, type="primary", key="upload-preview", on_click=_ask, args=("preview",))
     if _asked("preview") and files:
         paths, names = _save_uploads(files)
@@ -139,28 +141,39 @@ def _upload_tab() -> None:
     if not [r for r in pending["results"] if r.status != "refused"]:
         return
     label = "提交审核" if REVIEWS else "确认入库"
-    st.button(label, type="primary", key="upload-confirm", on_click=_ask, args=("confirm",))
-    if _asked("confirm"):
-        st.session_state.pop(PREVIEW, None)
-        if REVIEWS:
-            _submit(pending)
-        else:
-            _confirm(pending)
-        shutil.rmtree(pending["paths"][0].parent, ignore_errors=True)
+    st.button(label, type="primary", key="upload-confirm", on_click=_act, args=(pending,))
 
 
-def _confirm(pending: dict) -> None:
-    with st.spinner("正在入库……"):
-        done = _load(pending["paths"], pending["names"], dry_run=False)
-    _audit_loads(done, "上传入库")
-    loaded = sum(r.status == "loaded" for r in done)
+def _act(pending: dict) -> None:
+    """确认入库 / 提交审核, done before the page is drawn again: the numbers at the top of the page
+    and the tabs below already include the new load, and the preview gives way to the result."""
+    st.session_state.pop(PREVIEW, None)
+    st.session_state[DONE] = ("submitted", _submit(pending)) if REVIEWS else ("loaded", _confirm(pending))
+    shutil.rmtree(pending["paths"][0].parent, ignore_errors=True)
+
+
+def _show_done() -> None:
+    done = st.session_state.pop(DONE, None)
+    if done is None:
+        return
+    what, results = done
+    if what == "submitted":
+        st.success("已提交市级审核：审核结果和意见将显示在“我的提交”中。", icon=":material/send:")
+        return
+    loaded = sum(r.status == "loaded" for r in results)
     if loaded:
         st.success(f"入库完成：{loaded} 个文件已写入数据仓库。")
     else:
         st.warning("没有文件入库，详见下方说明。")
-    for result in done:
+    for result in results:
         with st.container(border=True):
             _show_result(result, preview=False)
+
+
+def _confirm(pending: dict) -> list:
+    done = _load(pending["paths"], pending["names"], dry_run=False)
+    _audit_loads(done, "上传入库")
+    return done
 
 
 def _review_tab() -> None:

@@ -29,6 +29,7 @@ EXPORT_COLUMNS = ["district", "indicator", "unit", "target", "actual", "completi
                   "light", "rank", "actual_source", "ledger_as_of"]
 RANKING_COLUMNS = ["rank_text", "district", "target_text", "actual_text", "completion_text", "gap_text", "light",
                    "yoy_text", "note"]
+LIGHT_DELTA = {vocab.GREEN: "green", vocab.YELLOW: "orange", vocab.RED: "red", None: "gray"}  # the card's colour
 LIGHT_TEXT_COLORS = {vocab.light_text(k): vocab.LIGHT_COLORS[k] for k in (vocab.GREEN, vocab.YELLOW, vocab.RED)}
 
 
@@ -83,6 +84,7 @@ def _city(city: pl.DataFrame, when: str) -> Metrics:
         source = "（全市数按报表所填）" if r["from_city_row"] else "（各县区合计）"
         cards.append(Card(r["indicator"], pct(r["completion"]),
                           None if r["gap_points"] is None else tf.points(r["gap_points"]),
+                          delta_color=LIGHT_DELTA[r["light"]],
                           help=f"{vocab.LIGHT_NAMES[r['light']]}：完成 {tf.amount(r['actual'], r['unit'])}，"
                                f"目标 {tf.amount(r['target'], r['unit'])}{source}",
                           color=vocab.LIGHT_COLORS[r["light"]]))

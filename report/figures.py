@@ -54,6 +54,10 @@ def district_ranking(df: pl.DataFrame, highlight: tuple[str, ...] = ()) -> go.Fi
     return styled(fig, height=max(300, 46 * len(names)), legend=False)
 
 
+FUNNEL_NAMES = {"在谈": "目前在谈", "签约": "期内签约", "履约": "其中已履约", "开工": "其中已开工",
+                "投产": "其中已投产", "达效": "其中已达效"}
+
+
 def funnel(df: pl.DataFrame) -> go.Figure:
     """Bars in stage colours; the label is the count (and the rate), the hover adds investment."""
     labels, hover = [], []
@@ -62,8 +66,10 @@ def funnel(df: pl.DataFrame) -> go.Figure:
         labels.append(f"{count(row['projects'])}{rate}")
         hover.append(f"{count(row['projects'])}，{yi(row['investment_wan'])}{rate}")
     stages = df["stage"].to_list()
+    # 在谈 is now; the others are the projects signed in the window, by how far they got since
+    names = [FUNNEL_NAMES.get(s, s) for s in stages]
     fig = go.Figure(go.Bar(
-        y=stages[::-1], x=df["projects"].to_list()[::-1], orientation="h", text=labels[::-1],
+        y=names[::-1], x=df["projects"].to_list()[::-1], orientation="h", text=labels[::-1],
         textposition="auto", cliponaxis=False, customdata=hover[::-1],
         marker_color=[STAGE_COLORS.get(s, UNKNOWN_COLOR) for s in stages][::-1],
         hovertemplate="%{y}：%{customdata}<extra></extra>", textfont=dict(size=16),

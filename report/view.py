@@ -38,6 +38,8 @@ class Card:
     delta_color: str = "normal"       # normal / off (a share, not a change)
     help: str | None = None
     color: str | None = None          # the slide's accent for this card
+    link: str | None = None           # the page behind the number (a page key), a link on the screen
+    link_label: str = "查看详情"
 
 
 @dataclass

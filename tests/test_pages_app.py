@@ -95,7 +95,8 @@ def test_overview_numbers(small):
     assert (m["签约项目"], m["签约投资额"]) == ("4个", "7.00亿元")
     assert (m["开工项目"], m["开工投资额"]) == ("2个", "5.80亿元")
     assert (m["投产项目"], m["投产投资额"]) == ("1个", "15.00亿元")
-    assert (m["履约率"], m["开工率"], m["投产率"], m["达效率"]) == ("75.00%", "50.00%", "0.00%", "—")
+    assert (m["期内签约项目履约率"], m["期内签约项目开工率"], m["期内签约项目投产率"], m["期内签约项目达效率"]) == \
+        ("75.00%", "50.00%", "0.00%", "—")
     deltas = {x.label: x.delta for x in open_page("pages/overview.py").metric}
     assert deltas["签约项目"] == "+0.00% 同比" and deltas["签约投资额"] == "-90.97% 同比"
 
@@ -204,5 +205,18 @@ def test_upload_previews_then_loads(tmp_path, monkeypatch):
     button(at, "确认入库").click().run()
     assert not at.exception
     assert any("入库完成" in s.value for s in at.success)
+    assert metrics(at)["项目数"] == "12个"                     # the numbers at the top include the load at once
+    assert not any("将入库的行" in m.value for m in at.markdown)  # and the preview gave way to the result
     at.run()
     assert metrics(at)["项目数"] == "12个"                     # the new load shows without restart
+
+
+def test_the_landing_page_numbers_are_the_pages_they_link_to(small):
+    """总览's 需要关注 row: the 督办 count is 预警督办's, the late districts are 数据管理's, each links there."""
+    overview = open_page("pages/overview.py", {"year": "all"})
+    cards = metrics(overview)
+    alerts = metrics(open_page("pages/alerts.py", {"year": "all"}))
+    assert cards["预警督办项目"] == alerts["预警项目"] == "3个"
+    assert cards["逾期未报县区"] == "2个"                                   # 舞阳县, 东城区 (freshness)
+    links = [(link.proto.page.split("/")[-1], link.label) for link in overview.get("page_link")]
+    assert ("data", "舞阳县、东城区") in links and ("alerts", "签约未开工2 · 开工未投产1") in links

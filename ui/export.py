@@ -139,6 +139,27 @@ def page_pptx_button(page: str, filters: Filters, cross: CrossFilter | None, val
         help="本页图表和表格生成PPT（16:9）：每张图一页，附一句要点；表格可在PPT中编辑")
 
 
+@st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
+def _weekly_deck(key: str, path: str, version: tuple, scope, scope_label: str | None, _filters: Filters) -> bytes:
+    with reading(path, scope) as con:
+        deck = pages.weekly_deck(con, _filters, _filters.date_to, scope_label)
+    return deck.to_bytes()
+
+
+def weekly_pptx_button(filters: Filters, account) -> None:
+    """周例会PPT: the weekly meeting's deck (总体情况、县区、转化、趋势、产业链、目标任务、三个一批、预警项目) with
+    the page's filters — what `python -m report slides` makes, one click away."""
+    path = warehouse_path()
+    label = auth.scope_label(account)
+    stamp = _as_of(None)
+    st.download_button(
+        "导出周例会PPT", data=_audited(lambda: _weekly_deck(repr(filters), str(path), data_version(path), account.scope,
+                                                            label, filters), "周例会PPT", describe(filters, scope_label=label)),
+        file_name=file_name(f"招商引资工作周例会_{stamp:%Y%m%d}" if stamp else "招商引资工作周例会", "pptx"),
+        mime=decks.PPTX_MIME, key="weekly-pptx", on_click="ignore", icon=":material/co_present:",
+        help="周例会用的整套PPT：总体情况、县区排名、转化、趋势、产业链、目标任务、三个一批、预警项目")
+
+
 def excel_button(label: str, sheets: Callable[[], list[tuple[str, pl.DataFrame]]], title: str,
                  filters: Filters | str | None = None, key: str = "excel", name: str | None = None) -> None:
     """An Excel list (report.excel): `sheets` is called at the click, not on every rerun."""

@@ -16,6 +16,9 @@ _CSS = """
 [data-testid="stMetricLabel"] p { font-size: clamp(0.85rem, 7cqi, 1.05rem); }
 [data-testid="stMetricDelta"] { font-size: clamp(0.8rem, 6.5cqi, 1.0rem); }
 h1 { font-size: 2.1rem !important; }
+/* the first screen holds the cockpit: less empty space above the title */
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+[data-testid="stSidebarContent"] [data-testid="stSidebarUserContent"] { padding-top: 1.2rem; }
 /* Streamlit's own words are English and it has no Chinese translation: the menu, the running
    indicator and the table toolbar (Show/hide columns, Download as CSV, Search, Fullscreen) are
    hidden — every page has its own Chinese export buttons — and the uploader's and the option
@@ -85,3 +88,22 @@ def menu(account) -> None:
         auth.signed_in_box(account)
         auth.hand_over_cookie()
         st.divider()
+
+
+_FULLSCREEN_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stHeader"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.2rem 2.5rem; }
+h1 { font-size: 3rem !important; }
+[data-testid="stMetricValue"] { font-size: clamp(1.6rem, 14cqi, 3.6rem); }
+[data-testid="stMetricLabel"] p { font-size: clamp(1rem, 8cqi, 1.5rem); }
+[data-testid="stMetricDelta"] { font-size: clamp(0.9rem, 7cqi, 1.3rem); }
+[data-testid="stCaptionContainer"] { font-size: 1.1rem; }
+</style>
+"""
+
+
+def fullscreen() -> None:
+    """The 大屏 look: the whole width for the cockpit, no sidebar, projector-sized type."""
+    st.markdown(_FULLSCREEN_CSS, unsafe_allow_html=True)

@@ -75,6 +75,9 @@ def show(key: str) -> None:
     if empty is None:
         data.require_data(info.title)
     filters = uf.sidebar_filters()
+    if info.fullscreen:
+        layout.fullscreen()
+        _redraw_on_new_data()
     v = View(ask=ask, filters=filters, cross=_cross(key), values=_State(),
              selections=_State(lambda k: uf.chart_key(key, k)), scope_label=auth.scope_label(account))
     caption = getattr(module, "caption", None)
@@ -82,5 +85,20 @@ def show(key: str) -> None:
     uf.cross_filter_bar(key)
     items = module.view(v)
     values = {c.key: v.value(c) for c in choices(items)}
-    export.page_pptx_button(key, filters, v.cross, values, account)
+    with st.container(horizontal=True, gap="small"):
+        export.page_pptx_button(key, filters, v.cross, values, account)
+        if info.default:
+            export.weekly_pptx_button(filters, account)
     render.draw(items, key)
+
+
+@st.fragment(run_every=30)
+def _redraw_on_new_data() -> None:
+    """A screen nobody touches: every 30 s, a whole redraw when the warehouse has new data."""
+    from warehouse.settings import warehouse_path
+
+    version = data.data_version(warehouse_path())
+    seen = st.session_state.setdefault("_screen_version", version)
+    if version != seen:
+        st.session_state["_screen_version"] = version
+        st.rerun(scope="app")

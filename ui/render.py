@@ -52,9 +52,19 @@ def metrics(item: Metrics, page: str) -> None:
     per_row = 3 if len(item.cards) == 6 else max(len(item.cards), 1)
     for start in range(0, len(item.cards), per_row):
         for col, card in zip(st.columns(per_row), item.cards[start:start + per_row]):
-            off = card.delta_color == "off"
+            plain = card.delta_color != "normal"          # a fact or a coloured state, not a change
             col.metric(card.label, card.value, card.delta, border=True, help=card.help,
-                       delta_color="off" if off else "normal", delta_arrow="off" if off else "auto")
+                       delta_color=card.delta_color, delta_arrow="off" if plain else "auto")
+            if card.link and _may_open(card.link):
+                col.page_link(f"pages/{card.link}.py", label=card.link_label, icon=":material/arrow_forward:")
+
+
+def _may_open(key: str) -> bool:
+    import pages
+    from ui import auth
+
+    account = auth.current()
+    return account is not None and account.role in pages.page(key).roles
 
 
 def chart(item: Chart, page: str) -> None:

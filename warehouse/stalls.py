@@ -63,15 +63,28 @@ def stalled_projects(con, filters: Filters, signed_months: int | None = None,
                "sign_date, start_date, total_investment_wan, chain, investor, as_of")
     order = "months DESC, total_investment_wan DESC NULLS LAST, project_id"
     if limit is None:
-        return con.execute(f"WITH {cte} SELECT {columns} FROM stalled ORDER BY kind_ord, {order}", params).pl()
+        return _with_shared(con, con.execute(f"WITH {cte} SELECT {columns} FROM stalled ORDER BY kind_ord, {order}",
+                                             params).pl())
     parts, part_params = [], []
     for ordinal in (1, 2):
         sql, p = top_rows(f"{columns}, kind_ord", f"kind_ord = {ordinal}", [], "months", True,
                           "total_investment_wan DESC NULLS LAST, project_id", limit, source="stalled")
         parts.append(f"SELECT * FROM ({sql})")
         part_params += p
-    return con.execute(f"WITH {cte} SELECT * EXCLUDE (kind_ord) FROM ({' UNION ALL '.join(parts)}) "
-                       f"ORDER BY kind_ord, {order}", params + part_params).pl()
+    return _with_shared(con, con.execute(f"WITH {cte} SELECT * EXCLUDE (kind_ord) FROM ({' UNION ALL '.join(parts)}) "
+                                         f"ORDER BY kind_ord, {order}", params + part_params).pl())
+
+
+def _with_shared(con, df: pl.DataFrame) -> pl.DataFrame:
+    """shared_with: the districts that list a project of the same name (共建 or moved projects, or
+    one project sent by two districts) — so that a stall counted twice is marked, not hidden."""
+    names = df["project_name"].unique().to_list() if df.height else []
+    shared = con.execute(
+        """SELECT project_name, string_agg(DISTINCT district, '、' ORDER BY district) AS shared_with
+           FROM projects WHERE list_contains(?::VARCHAR[], project_name)
+           GROUP BY project_name HAVING count(DISTINCT district) > 1""", [names]).pl()
+    return df.join(shared, on="project_name", how="left") if df.height else df.with_columns(
+        pl.lit(None, dtype=pl.String).alias("shared_with"))
 
 
 def stalled_counts(con, filters: Filters, signed_months: int | None = None,

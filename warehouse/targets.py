@@ -132,7 +132,7 @@ def behind_summary_of(progress: pl.DataFrame, as_of: date) -> dict:
     gap_points), the red ones and the indicators with no actual yet."""
     df = district_rows_of(_at(progress, as_of))
     if df.height == 0:
-        return {"districts": [], "behind": [], "lagging": [], "worst": None, "red": [], "missing": []}
+        return {"districts": [], "behind": [], "lagging": [], "worst": None, "red": [], "yellow": [], "missing": []}
     districts = df.unique("district", maintain_order=True)["district"].to_list()
     behind = df.filter(pl.col("gap_points") < 0).unique("district", maintain_order=True)["district"].to_list()
     lagging = df.filter(pl.col("light").is_in([YELLOW, RED]))
@@ -141,7 +141,8 @@ def behind_summary_of(progress: pl.DataFrame, as_of: date) -> dict:
         r = lagging.sort("gap_points").row(0, named=True)
         worst = (r["district"], r["indicator"], r["gap_points"])
     reds = [(r["district"], r["indicator"]) for r in df.filter(pl.col("light") == RED).iter_rows(named=True)]
+    yellows = [(r["district"], r["indicator"]) for r in df.filter(pl.col("light") == YELLOW).iter_rows(named=True)]
     missing = df.filter(pl.col("actual").is_null()).select("district", "indicator").rows()
     return {"districts": districts, "behind": behind,
             "lagging": lagging.unique("district", maintain_order=True)["district"].to_list(),
-            "worst": worst, "red": reds, "missing": missing}
+            "worst": worst, "red": reds, "yellow": yellows, "missing": missing}
