@@ -423,6 +423,16 @@ def floor_points(f: Filters, c: Context) -> list[str]:
                 ORDER BY total_investment_wan DESC NULLS LAST, project_id LIMIT {MAP_POINTS}"""]
 
 
+def floor_spots(f: Filters, c: Context) -> list[str]:
+    return [f"""SELECT round(lng, 6), round(lat, 6), count(*), coalesce(sum(total_investment_wan), 0),
+                       string_agg(DISTINCT district, '、' ORDER BY district),
+                       CASE WHEN count(*) = 1 THEN any_value(project_id) END,
+                       CASE WHEN count(*) = 1 THEN any_value(project_name) END
+                FROM project_current
+                WHERE {cond(f)} AND lng IS NOT NULL AND lat IS NOT NULL AND location_approximate
+                GROUP BY ALL ORDER BY 3 DESC, 1, 2"""]
+
+
 def floor_location_counts(f: Filters, c: Context) -> list[str]:
     return [f"""SELECT count(*) FILTER (WHERE lng IS NOT NULL AND lat IS NOT NULL),
                        count(*) FILTER (WHERE lng IS NOT NULL AND lat IS NOT NULL AND location_approximate),
@@ -611,6 +621,8 @@ QUERY_LIST: list[Query] = [
     Query("batches.batch_report", "三个一批（汇总、转化、规模、分组）", _call("batches", "batch_report", None, "chain"),
           floor_batches, shape_batches),
     Query("mapdata.map_points", "地图项目点（≤2万）", _call("mapdata", "map_points"), floor_points, _frame_rows),
+    Query("mapdata.approximate_spots", "近似位置（按点汇总）", _call("mapdata", "approximate_spots"), floor_spots,
+          _frame_rows),
     Query("mapdata.location_counts", "坐标统计", _call("mapdata", "location_counts"), floor_location_counts,
           lambda d: [tuple(d.values())]),
     Query("mapdata.district_totals", "县区合计（边界）", _call("mapdata", "district_totals"), floor_district_totals,

@@ -11,8 +11,8 @@ from warehouse import freshness, stalls
 
 LIST_LIMIT = 2_000
 UNIT_COLUMNS = ["responsible_unit", "signed_not_started", "started_not_producing", "stalled", "investment_wan"]
-LIST_COLUMNS = ["project_name", "district", "responsible_unit", "leader", "stage", "sign_date", "start_date",
-                "months", "total_investment_wan", "investor", "shared_with"]
+# on the screen what a 督办 meeting reads, the dates in the Excel list (which carries every field)
+LIST_COLUMNS = ["project_name", "district", "responsible_unit", "leader", "months", "total_investment_wan"]
 
 
 def caption(v: View) -> str:
@@ -40,7 +40,8 @@ def _lists(stalled: pl.DataFrame, counts: dict, n: int, m: int) -> list:
             continue
         longest = part.row(0, named=True)
         text = f"共{count(counts[kind])}，持续最久的是{longest['district']}的{longest['project_name']}（{longest['months']}个月）"
-        items.append(Table(f"list-{kind}", heading, part, LIST_COLUMNS, text, total=counts[kind],
+        shared = ["shared_with"] if part["shared_with"].is_not_null().any() else []    # a mark, when there is one
+        items.append(Table(f"list-{kind}", heading, part, LIST_COLUMNS + shared, text, total=counts[kind],
                            note=(f"按持续时间显示前 {count(part.height)}；导出包含全部。"
                                  if counts[kind] > part.height else None)))
     return items

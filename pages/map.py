@@ -29,12 +29,27 @@ def _counts(counts: dict, shown: int) -> list:
     return items
 
 
-def _picked_project(v: View) -> str | None:
+def _picked(v: View) -> tuple[str | None, dict | None]:
+    """(project id, approximate spot) the user clicked on the map: a point, or a spot's ring."""
     objects = ((v.selected(MAP_KEY) or {}).get("selection") or {}).get("objects") or {}
-    for layer in (maps.POINT_LAYER, maps.APPROX_LAYER):
-        if objects.get(layer):
-            return objects[layer][0].get("project_id")
-    return None
+    if objects.get(maps.POINT_LAYER):
+        return objects[maps.POINT_LAYER][0].get("project_id"), None
+    if objects.get(maps.APPROX_LAYER):
+        spot = objects[maps.APPROX_LAYER][0]
+        return (spot.get("project_id"), None) if spot.get("project_id") else (None, spot)
+    return None, None
+
+
+def _spot(v: View, spot: dict) -> list:
+    """The projects sharing one approximate spot (the click's coordinates are bind parameters)."""
+    try:
+        lng, lat = float(spot.get("lng")), float(spot.get("lat"))
+    except (TypeError, ValueError):
+        return []
+    rows = v.ask(mapdata.projects_at, v.fx, lng, lat)
+    return [Table("spot", f"该近似位置的项目（{count(rows.height)}）", rows,
+                  ["project_name", "district", "stage", "total_investment_wan"],
+                  note="这些项目台账中只有园区或县区，没有具体坐标，按园区或县区中心标注。")]
 
 
 def _detail(v: View, project_id: str) -> list:
@@ -54,15 +69,17 @@ def view(v: View) -> list:
     boundary = load_boundaries(str(BOUNDARY_DIR / load_reference().boundary_file))
     by = "stage" if v.value(COLOR_BY) == "按阶段" else "chain"
     points = v.ask(mapdata.map_points, v.fx)
+    spots = v.ask(mapdata.approximate_spots, v.fx)
     counts = v.ask(mapdata.location_counts, v.fx)
     totals = v.ask(mapdata.district_totals, v.filters)
     colors = STAGE_COLORS if by == "stage" else chain_colors(v.ask(filter_options).chains)
     present = list(dict.fromkeys(points[by].to_list())) if points.height else []
     box = bounds(boundary)
-    deck = maps.deck(boundary, totals, points, by, colors, box, str(settings().get("map", "tile_url") or ""))
-    picture = maps.static_figure(boundary, totals, points, by, colors, box)
+    deck = maps.deck(boundary, totals, points, spots, by, colors, box,
+                     str(settings().get("map", "tile_url") or ""))
+    picture = maps.static_figure(boundary, totals, points, spots, by, colors, box)
     shown = totals.filter(totals["projects"] > 0).sort("investment_wan", descending=True)
-    project = _picked_project(v)
+    project, spot = _picked(v)
     members: dict[str, tuple] = {}
     for r in totals.filter(totals["map_code"].is_not_null()).iter_rows(named=True):
         members[str(r["map_code"])] = (*members.get(str(r["map_code"]), ()), r["district"])
@@ -73,6 +90,7 @@ def view(v: View) -> list:
             takeaways.district_totals(shown), scope=v.fx, districts=members),
         Message("鼠标悬停查看项目或县区合计（功能区计入所在县区）；点击项目点查看详情，点击县区按该县区筛选下方清单。"),
         *(_detail(v, project) if project else []),
+        *(_spot(v, spot) if spot else []),
         Table("totals", "县区合计", totals, ["district", "kind", "projects", "investment_wan"],
               takeaways.district_totals(shown),
               note=(f"地图上的项目{count(counts['located'])}（其中近似位置{count(counts['approximate'])}），"

@@ -108,7 +108,8 @@ def _indicator(v: View, year_rows: pl.DataFrame, rows: pl.DataFrame, ind: str, u
         table.append(Message("台账与县区报送不一致：" + "；".join(
             f"{r['district']}台账{tf.amount(r['actual_ledger'], unit)}、报送{tf.amount(r['actual_reported'], unit)}"
             for r in disagree.iter_rows(named=True)), "warning", ":material/warning:"))
-    items.append(Row([bars, table], widths=[2, 3]))
+    # stacked, not side by side: the ranking's nine columns need the page's width at 1366
+    items += [bars, *table]
     path = targets.trajectory_of(year_rows, ind).filter((pl.col("as_of") <= as_of) & pl.col("completion").is_not_null())
     if v.filters.districts:
         path = path.filter(pl.col("district").is_in([*v.filters.districts, "全市"]))

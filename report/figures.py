@@ -31,11 +31,21 @@ def styled(fig: go.Figure, height: int = 420, legend: bool = True) -> go.Figure:
     fig.update_layout(
         height=height, font=dict(family=FONT, size=16),
         margin=dict(l=10, r=10, t=40, b=10), hoverlabel=dict(font=dict(family=FONT, size=15)),
-        showlegend=legend, legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        showlegend=legend, legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=15)),
         plot_bgcolor="white", paper_bgcolor="white", clickmode="event+select", dragmode=False,
+        # plotly shrinks a label to fit its bar (10 px in the 产业链 bars): never below 14 px
+        uniformtext=dict(minsize=14, mode="show"),
     )
-    fig.update_xaxes(gridcolor="#EEEEEE")
-    fig.update_yaxes(gridcolor="#EEEEEE")
+    for trace in fig.data:
+        # bar labels readable on a projector; and plotly.js reads `selected.textfont` when a click
+        # selects a bar of a trace whose marker opacity is a list — unset, the click broke on 产业链
+        if trace.type == "bar" and trace.textfont.size is None:
+            trace.textfont.size = 15
+        if trace.type == "bar" and trace.selected.marker.opacity is None:
+            trace.selected = dict(marker=dict(opacity=1.0), textfont=dict(color="#1F2D3D"))
+    # Streamlit's chart theme sets 12 px axis ticks; a projector needs ≥ 14 px
+    fig.update_xaxes(gridcolor="#EEEEEE", tickfont=dict(size=15), title_font=dict(size=15), automargin=True)
+    fig.update_yaxes(gridcolor="#EEEEEE", tickfont=dict(size=15), title_font=dict(size=15), automargin=True)
     return fig
 
 
@@ -78,18 +88,30 @@ def funnel(df: pl.DataFrame) -> go.Figure:
     return styled(fig, height=380, legend=False)
 
 
+def month_labels(months: list) -> tuple[list[str], str]:
+    """Months as category labels: "1月"… under a "2025年" axis title when they are one year's,
+    else "2025年1月" (a date axis dropped the last month's label at 1366 px)."""
+    years = {m.year for m in months}
+    if len(years) == 1:
+        return [f"{m.month}月" for m in months], f"{years.pop()}年"
+    return [f"{m.year}年{m.month}月" for m in months], ""
+
+
 def monthly_trend(df: pl.DataFrame) -> go.Figure:
     fig = go.Figure()
+    months = sorted(set(df["month"].to_list()))
+    names, title = month_labels(months)
+    label = dict(zip(months, names))
     for event, color in EVENT_COLORS.items():
         part = df.filter(pl.col("event") == event)
         fig.add_trace(go.Bar(
-            x=part["month"].to_list(), y=part["projects"].to_list(), name=f"{event}项目数",
+            x=[label[m] for m in part["month"].to_list()], y=part["projects"].to_list(), name=f"{event}项目数",
             marker_color=color,
             customdata=[[yi(w)] for w in part["investment_wan"].to_list()],
-            hovertemplate=f"%{{x|%Y年%m月}} {event} %{{y}}个，%{{customdata[0]}}<extra></extra>",
+            hovertemplate=f"{title}%{{x}} {event} %{{y}}个，%{{customdata[0]}}<extra></extra>",
         ))
     fig.update_layout(barmode="group")
-    fig.update_xaxes(tickformat="%Y年%m月", dtick="M1" if df.height <= 45 else "M3")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=names, title=title or None)
     top = max(df["projects"].to_list() or [0])
     # whole projects only: small counts get a tick per project
     fig.update_yaxes(title="项目数（个）", rangemode="tozero", dtick=1 if top <= 8 else None)
@@ -121,7 +143,8 @@ def treemap(df: pl.DataFrame, cluster_colors: dict[str, str], value: str) -> go.
         marker=dict(colors=colors), customdata=hover, hovertemplate="%{customdata}<extra></extra>",
         textinfo="label+percent root", textfont=dict(size=18),
     ))
-    return styled(fig, height=460, legend=False)
+    # a tile too small for a 14 px label shows none (its hover still names it), not an overflow
+    return styled(fig, height=460, legend=False).update_layout(uniformtext=dict(minsize=14, mode="hide"))
 
 
 def chain_bars(df: pl.DataFrame, cluster_colors: dict[str, str], highlight: tuple[str, ...] = ()) -> go.Figure:
@@ -140,7 +163,7 @@ def chain_bars(df: pl.DataFrame, cluster_colors: dict[str, str], highlight: tupl
         customdata=[[c] for c in chains][::-1], hovertemplate="%{y}：%{text}<extra></extra>",
     ))
     fig.update_xaxes(title="项目数（个）")
-    return styled(fig, height=max(320, 30 * len(chains) + 60), legend=False)
+    return styled(fig, height=max(320, 34 * len(chains) + 60), legend=False)
 
 
 def heatmap(matrix: pl.DataFrame, row: str, value_label: str = "个") -> go.Figure:

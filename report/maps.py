@@ -26,6 +26,9 @@ TOOLTIP = {
               "fontFamily": "Noto Sans CJK SC, sans-serif", "border": "1px solid #999"},
 }
 POINT_LAYER, APPROX_LAYER, DISTRICT_LAYER = "projects", "approximate", "districts"
+# pydeck reads a bare string as an accessor expression; quoted, it stays a plain value
+LABEL_FONT = "'Noto Sans CJK SC, WenQuanYi Micro Hei, Microsoft YaHei, sans-serif'"
+CHARACTERS = "'auto'"      # deck.gl's text atlas holds ASCII only unless told to collect the text's
 
 
 class CompactDeck(pdk.Deck):
@@ -36,15 +39,15 @@ class CompactDeck(pdk.Deck):
         return json.dumps(self, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
 
 
-def point_records(points: pl.DataFrame, color_by: str, colors: dict[str, str]) -> tuple[list, list]:
-    """(exact, approximate) point dicts for the two scatter layers."""
+def point_records(points: pl.DataFrame, color_by: str, colors: dict[str, str]) -> list[dict]:
+    """The exactly located points for the scatter layer (approximate ones are spots)."""
     if points.height == 0:
-        return [], []
+        return []
     key = "stage" if color_by == "stage" else "chain"
     palette = {k: rgb(v, 210) for k, v in colors.items()}
     yi_col = pl.col("total_investment_wan").cast(pl.Float64) / 10_000
-    df = points.select(
-        "project_id", "approximate",
+    return points.filter(~pl.col("approximate")).select(
+        "project_id",
         pl.col("lng").round(6), pl.col("lat").round(6),
         (150 + 250 * yi_col.fill_null(0).clip(lower_bound=0).sqrt()).round(0).alias("radius"),
         pl.col(key).replace_strict(palette, default=rgb(UNKNOWN_COLOR, 210),
@@ -54,12 +57,39 @@ def point_records(points: pl.DataFrame, color_by: str, colors: dict[str, str]) -
         pl.when(yi_col.is_null()).then(pl.lit("总投资 —"))
           .otherwise(pl.lit("总投资 ") + yi_col.round(2).cast(pl.Decimal(38, 2)).cast(pl.Utf8)
                      + pl.lit("亿元")).alias("line2"),
-        pl.when(pl.col("approximate")).then(pl.lit("位置为近似（按园区或县区中心）")).otherwise(pl.lit(""))
-          .alias("line3"),
-    )
-    exact = df.filter(~pl.col("approximate")).drop("approximate").to_dicts()
-    approx = df.filter(pl.col("approximate")).drop("approximate").to_dicts()
-    return exact, approx
+        pl.lit("").alias("line3"),
+    ).to_dicts()
+
+
+def spot_records(spots: pl.DataFrame) -> list[dict]:
+    """One ring per approximate spot (warehouse.mapdata.approximate_spots), sized by how many
+    projects share it and labelled with that count, so 225 projects at a county's centre read
+    as "225个" rather than a grey blob."""
+    records = []
+    for r in spots.iter_rows(named=True):
+        single = r["projects"] == 1
+        records.append({
+            "project_id": r["project_id"], "lng": float(r["lng"]), "lat": float(r["lat"]),
+            "projects": r["projects"], "label": "" if single else str(r["projects"]),
+            "radius": round(400 + 900 * math.sqrt(r["projects"])),
+            "title": r["project_name"] if single else f"近似位置 {count(r['projects'])}",
+            "line1": r["districts"] or "", "line2": f"总投资 {yi(r['investment_wan'])}",
+            "line3": "位置为近似（按园区或县区中心）" + ("" if single else "，点击查看这些项目"),
+        })
+    return records
+
+
+def district_labels(geo: dict) -> list[dict]:
+    """Each district's name and totals at its centroid (districts_geojson's properties)."""
+    labels = []
+    for feature in geo["features"]:
+        props = feature["properties"]
+        at = props.get("centroid") or props.get("center")
+        if at:
+            labels.append({"position": [float(at[0]), float(at[1])], "name": str(props["title"]),
+                           "text": f"{props['title']}\n{props['line1'].removeprefix('项目 ')} · "
+                                   f"{props['line2'].removeprefix('总投资 ')}"})
+    return labels
 
 
 def districts_geojson(boundary: dict, totals: pl.DataFrame) -> dict:
@@ -123,28 +153,39 @@ def view_for(bbox: tuple[float, float, float, float], width: int = 1000, height:
                          zoom=round(min(zoom_w, zoom_h) - 0.1, 2), pitch=0)
 
 
-def deck(boundary: dict, totals: pl.DataFrame, points: pl.DataFrame, color_by: str,
+def deck(boundary: dict, totals: pl.DataFrame, points: pl.DataFrame, spots: pl.DataFrame, color_by: str,
          colors: dict[str, str], bbox, tile_url: str = "") -> pdk.Deck:
-    exact, approx = point_records(points, color_by, colors)
-    layers: list[pdk.Layer] = []
-    if tile_url:
-        layers += tile_layers(tile_url, bbox)
+    geo = districts_geojson(boundary, totals)
+    layers: list[pdk.Layer] = tile_layers(tile_url, bbox) if tile_url else []
     layers.append(pdk.Layer(
-        "GeoJsonLayer", id=DISTRICT_LAYER, data=districts_geojson(boundary, totals), pickable=True,
+        "GeoJsonLayer", id=DISTRICT_LAYER, data=geo, pickable=True,
         stroked=True, filled=True, get_fill_color="properties.fill", get_line_color=[60, 60, 60, 220],
         line_width_min_pixels=1.5, auto_highlight=True, highlight_color=[255, 200, 0, 60],
     ))
     layers.append(pdk.Layer(
-        "ScatterplotLayer", id=POINT_LAYER, data=exact, pickable=True, get_position=["lng", "lat"],
-        get_radius="radius", radius_min_pixels=3, radius_max_pixels=24, get_fill_color="color",
-        stroked=True, get_line_color=[255, 255, 255, 230], line_width_min_pixels=1,
+        "ScatterplotLayer", id=POINT_LAYER, data=point_records(points, color_by, colors), pickable=True,
+        get_position=["lng", "lat"], get_radius="radius", radius_min_pixels=3, radius_max_pixels=24,
+        get_fill_color="color", stroked=True, get_line_color=[255, 255, 255, 230], line_width_min_pixels=1,
+    ))
+    spot = spot_records(spots)
+    layers.append(pdk.Layer(
+        "ScatterplotLayer", id=APPROX_LAYER, data=spot, pickable=True, get_position=["lng", "lat"],
+        get_radius="radius", radius_min_pixels=8, radius_max_pixels=30, stroked=True,
+        # a ring: a faint fill keeps the whole disc hoverable and clickable
+        filled=True, get_fill_color=rgb(APPROXIMATE_COLOR, 60),
+        get_line_color=rgb(APPROXIMATE_COLOR, 255), line_width_min_pixels=2.5,
+    ))
+    # text layers are not pickable, so a click goes through them to the point or district below
+    layers.append(pdk.Layer(
+        "TextLayer", id="spot-counts", data=[s for s in spot if s["label"]], get_position=["lng", "lat"],
+        get_text="label", get_size=15, get_color=[40, 40, 40, 255], font_family=LABEL_FONT,
+        font_weight=700, character_set=CHARACTERS,
     ))
     layers.append(pdk.Layer(
-        "ScatterplotLayer", id=APPROX_LAYER, data=approx, pickable=True, get_position=["lng", "lat"],
-        get_radius="radius", radius_min_pixels=5, radius_max_pixels=24, stroked=True,
-        # a ring: a faint fill keeps the whole disc hoverable and clickable
-        filled=True, get_fill_color=rgb(APPROXIMATE_COLOR, 25),
-        get_line_color=rgb(APPROXIMATE_COLOR, 255), line_width_min_pixels=2.5,
+        "TextLayer", id="district-names", data=district_labels(geo), get_position="position",
+        get_text="text", get_size=16, get_color=[31, 45, 61, 255], font_family=LABEL_FONT,
+        character_set=CHARACTERS, background=True, get_background_color=[255, 255, 255, 200],
+        background_padding=[6, 3], line_height=1.25, get_pixel_offset=[0, -34],
     ))
     return CompactDeck(layers=layers, initial_view_state=view_for(bbox), map_provider=None,
                        tooltip=TOOLTIP)
@@ -158,13 +199,13 @@ def legend_html(colors: dict[str, str], present: list[str]) -> str:
              f"margin-right:4px'></span>{html.escape(str(k))}</span>" for k in present]
     items.append("<span style='display:inline-block'><span style='display:inline-block;width:12px;"
                  f"height:12px;border-radius:6px;border:2px solid {APPROXIMATE_COLOR};margin-right:4px'>"
-                 "</span>近似位置（空心灰圈）</span>")
+                 "</span>近似位置（灰圈，圈内数字为项目数）</span>")
     return "<div style='font-size:15px;line-height:1.8'>" + "".join(items) + "</div>"
 
 
 
-def static_figure(boundary: dict, totals: pl.DataFrame, points: pl.DataFrame, color_by: str,
-                  colors: dict[str, str], bbox) -> go.Figure:
+def static_figure(boundary: dict, totals: pl.DataFrame, points: pl.DataFrame, spots: pl.DataFrame,
+                  color_by: str, colors: dict[str, str], bbox) -> go.Figure:
     """The same map as a picture (PNG/SVG, the deck): the district polygons shaded by investment
     with each one's name and totals written in it, and the project points by stage or chain —
     drawn as plain shapes on longitude/latitude axes, so it needs no tile or map server."""
@@ -184,13 +225,12 @@ def static_figure(boundary: dict, totals: pl.DataFrame, points: pl.DataFrame, co
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", line=dict(color="#3C3C3C", width=1.5),
                                  fillcolor=f"rgba({r},{g},{b},{a / 255:.2f})", hoverinfo="skip", showlegend=False))
     _points_traces(fig, points, color_by, colors)
-    for feature in geo["features"]:
-        props = feature["properties"]
-        x, y = props.get("centroid") or props.get("center") or (None, None)
-        if x is None:
-            continue
-        fig.add_annotation(x=x, y=y, showarrow=False, align="center", bgcolor="rgba(255,255,255,0.78)",
-                           text=f"<b>{esc(props['title'])}</b><br>{esc(props['line1'])}　{esc(props['line2'])}",
+    _spots_trace(fig, spots)
+    for label in district_labels(geo):
+        name, totals_line = label["text"].split("\n")
+        fig.add_annotation(x=label["position"][0], y=label["position"][1], showarrow=False, align="center",
+                           bgcolor="rgba(255,255,255,0.78)", yshift=28,
+                           text=f"<b>{esc(name)}</b><br>{esc(totals_line)}",
                            font=dict(family=FONT, size=15, color="#1F2D3D"))
     west, south, east, north = bbox
     fig.update_xaxes(visible=False, range=[west - 0.02, east + 0.02])
@@ -203,19 +243,28 @@ def static_figure(boundary: dict, totals: pl.DataFrame, points: pl.DataFrame, co
 
 
 def _points_traces(fig: go.Figure, points: pl.DataFrame, color_by: str, colors: dict[str, str]) -> None:
-    """One trace per stage (or chain) for the legend; approximate locations as grey rings."""
+    """One trace per stage (or chain) for the legend, the exactly located points only."""
     if points.height == 0:
         return
     key = "stage" if color_by == "stage" else "chain"
     exact = points.filter(~pl.col("approximate"))
-    for name in dict.fromkeys(exact[key].to_list()):
+    present = set(exact[key].to_list())
+    for name in [k for k in colors if k in present] + sorted(str(k) for k in present if k not in colors):
         part = exact.filter(pl.col(key) == name)
         fig.add_trace(go.Scatter(x=part["lng"].to_list(), y=part["lat"].to_list(), mode="markers", name=str(name),
                                  marker=dict(size=7, color=colors.get(name, UNKNOWN_COLOR),
                                              line=dict(color="white", width=0.6)), hoverinfo="skip"))
-    approx = points.filter(pl.col("approximate"))
-    if approx.height:
-        fig.add_trace(go.Scatter(x=approx["lng"].to_list(), y=approx["lat"].to_list(), mode="markers",
-                                 name="近似位置", hoverinfo="skip",
-                                 marker=dict(size=11, color="rgba(0,0,0,0)",
-                                             line=dict(color=APPROXIMATE_COLOR, width=1.5))))
+
+
+def _spots_trace(fig: go.Figure, spots: pl.DataFrame) -> None:
+    """Approximate spots as grey rings sized by their project count, the count written inside."""
+    if spots.height == 0:
+        return
+    n = spots["projects"].to_list()
+    fig.add_trace(go.Scatter(
+        x=spots["lng"].cast(pl.Float64).to_list(), y=spots["lat"].cast(pl.Float64).to_list(),
+        mode="markers+text", name="近似位置（圈内为项目数）", hoverinfo="skip",
+        text=[str(k) if k > 1 else "" for k in n], textposition="middle center",
+        textfont=dict(size=14, color="#333333"),
+        marker=dict(size=[min(14 + 4 * math.sqrt(k), 46) for k in n], color="rgba(127,127,127,0.18)",
+                    line=dict(color=APPROXIMATE_COLOR, width=2))))

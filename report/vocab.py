@@ -69,10 +69,10 @@ COLUMNS: dict[str, Column] = {
     "is_key": _c("重点产业链", "flag"), "written_chain": _c("台账所填产业链"), "districts": _c("县区"),
     "band": _c("规模"), "conversion": _c("转化"), "converted": _c("进入后续批次", "count"),
     "rate": _c("转化率", "share"), "reached_now": _c("现已达到", "count"), "reached_rate": _c("现达到比例", "share"),
-    "prev_projects": _c("上期项目数", "count"), "months": _c("已持续月数", "int"),
+    "prev_projects": _c("上期项目数", "count"), "months": _c("持续月数", "int"),
     "signed_not_started": _c("签约未开工", "count"), "started_not_producing": _c("开工未投产", "count"),
     "stalled": _c("合计", "count"), "freshness": _c("状态", "code"), "stall_kind": _c("预警类型"),
-    "shared_with": _c("同名项目所在县区"),
+    "shared_with": _c("另有县区报送"),
     # 数据管理
     "load_id": _c("批次", "int"), "loaded_at": _c("入库时间", "time"), "file_name": _c("文件"),
     "load_kind": _c("类型"), "load_status": _c("状态", "code"), "message": _c("说明"), "as_of_source": _c("日期来源"),

@@ -2,6 +2,7 @@
 approximate locations drawn apart, tooltips carrying plain text (Streamlit escapes it)."""
 
 import json
+from decimal import Decimal
 
 import polars as pl
 
@@ -19,14 +20,16 @@ BOUNDARY = load_boundaries(str(BOUNDARY_DIR / "411100_full.json"))
 def _deck(small_con, tile_url=""):
     points = mapdata.map_points(small_con, Filters())
     totals = mapdata.district_totals(small_con, Filters())
-    return json.loads(maps.deck(BOUNDARY, totals, points, "stage", STAGE_COLORS, bounds(BOUNDARY),
+    spots = mapdata.approximate_spots(small_con, Filters())
+    return json.loads(maps.deck(BOUNDARY, totals, points, spots, "stage", STAGE_COLORS, bounds(BOUNDARY),
                                 tile_url).to_json())
 
 
 def test_no_basemap_and_no_tiles_by_default(small_con):
     spec = _deck(small_con)
     assert spec.get("mapStyle") in (None, "__MAP_STYLE__")     # pydeck's "no provider" sentinel
-    assert [layer["id"] for layer in spec["layers"]] == ["districts", "projects", "approximate"]
+    assert [layer["id"] for layer in spec["layers"]] == ["districts", "projects", "approximate", "spot-counts",
+                                                         "district-names"]
 
 
 def test_tile_server_becomes_bitmap_tiles(small_con):
@@ -45,15 +48,47 @@ def test_district_polygons_carry_their_totals(small_con):
 
 
 def test_points_split_exact_and_approximate(small_con):
-    exact, approx = maps.point_records(mapdata.map_points(small_con, Filters()), "stage", STAGE_COLORS)
-    assert len(exact) == 6 and len(approx) == 1
-    assert approx[0]["title"] == XSS_NAME and approx[0]["line3"].startswith("位置为近似")
+    exact = maps.point_records(mapdata.map_points(small_con, Filters()), "stage", STAGE_COLORS)
+    spots = maps.spot_records(mapdata.approximate_spots(small_con, Filters()))
+    assert len(exact) == 6 and len(spots) == 1
+    # a spot one project has is that project: its name, a click opens its detail
+    assert spots[0]["title"] == XSS_NAME and spots[0]["project_id"] == "P09" and spots[0]["label"] == ""
+    assert spots[0]["line3"].startswith("位置为近似")
     p07 = next(p for p in exact if p["project_id"] == "P07")
     assert p07["line2"] == "总投资 110.00亿元" and p07["color"][:3] == [240, 140, 0]
+    there = mapdata.projects_at(small_con, Filters(), spots[0]["lng"], spots[0]["lat"])
+    assert there["project_name"].to_list() == [XSS_NAME]
+
+
+SPOTS = pl.DataFrame({"lng": [113.610565, 114.0], "lat": [33.436278, 33.5], "projects": [225, 1],
+                      "investment_wan": [Decimal("3000000.50"), Decimal("12000")], "districts": ["舞阳县", "源汇区"],
+                      "project_id": [None, "X1"], "project_name": [None, "某项目"]})
+
+
+def test_many_projects_at_one_spot_are_one_labelled_ring():
+    many, one = maps.spot_records(SPOTS)
+    assert (many["title"], many["label"], many["line1"], many["line2"]) == \
+        ("近似位置 225个", "225", "舞阳县", "总投资 300.00亿元")
+    assert many["project_id"] is None and "点击查看" in many["line3"]
+    assert (one["title"], one["label"], one["project_id"]) == ("某项目", "", "X1")
+    fig = maps.static_figure(BOUNDARY, pl.DataFrame({"map_code": [], "district": [], "kind": [], "projects": [],
+                                                     "investment_wan": []}, schema_overrides={
+        "map_code": pl.Utf8, "district": pl.Utf8, "kind": pl.Utf8, "projects": pl.Int64,
+        "investment_wan": pl.Decimal(38, 2)}), pl.DataFrame(), SPOTS, "stage", STAGE_COLORS, bounds(BOUNDARY))
+    ring = next(t for t in fig.data if (t.name or "").startswith("近似位置"))
+    assert list(ring.text) == ["225", ""]
+
+
+def test_district_names_on_the_interactive_map(small_con):
+    labels = {layer["id"]: layer for layer in _deck(small_con)["layers"]}["district-names"]
+    texts = {d["name"]: d["text"] for d in labels["data"]}
+    assert texts["召陵区"] == "召陵区\n2个 · 2.30亿元" and set(texts) == {"源汇区", "郾城区", "召陵区", "舞阳县", "临颍县"}
+    assert labels["characterSet"] == "auto" and labels["fontFamily"].startswith("Noto Sans CJK SC")
 
 
 def test_empty_points():
-    assert maps.point_records(pl.DataFrame(), "stage", {}) == ([], [])
+    assert maps.point_records(pl.DataFrame(), "stage", {}) == []
+    assert maps.spot_records(pl.DataFrame(schema={"projects": pl.Int64})) == []
 
 
 def test_data_version_moves_when_another_process_writes(tmp_path):

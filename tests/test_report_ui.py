@@ -72,3 +72,28 @@ def test_what_the_buttons_hand_out(small_warehouse):
 def test_file_names_are_safe():
     assert export.file_name("“三个一批”：按县区/期", "png") == "三个一批：按县区期.png"
     assert export.file_name("", "svg") == "导出.svg"
+
+
+def test_every_month_of_the_trend_is_labelled():
+    """A date axis dropped 2025年12月 at 1366 px: the months are categories, each one named."""
+    from report import figures
+
+    one_year = [date(2025, m, 1) for m in range(1, 13)]
+    assert figures.month_labels(one_year) == ([f"{m}月" for m in range(1, 13)], "2025年")
+    assert figures.month_labels([date(2024, 12, 1), date(2025, 1, 1)]) == (["2024年12月", "2025年1月"], "")
+    df = pl.DataFrame({"month": one_year * 3, "event": ["签约"] * 12 + ["开工"] * 12 + ["投产"] * 12,
+                       "projects": list(range(36)), "investment_wan": [1] * 36})
+    fig = figures.monthly_trend(df)
+    assert list(fig.layout.xaxis.categoryarray)[-1] == "12月" and fig.layout.xaxis.title.text == "2025年"
+    assert list(fig.data[0].x) == [f"{m}月" for m in range(1, 13)]
+
+
+def test_chart_text_is_projector_sized():
+    from report import figures
+
+    import plotly.graph_objects as go
+
+    fig = figures.styled(go.Figure(go.Bar(x=[1], y=["a"], text=["1个"])))
+    assert fig.layout.xaxis.tickfont.size >= 14 and fig.layout.uniformtext.minsize == 14
+    # set, so that plotly.js finds it when a click selects a bar (it broke clicks on 产业链)
+    assert fig.data[0].textfont.size == 15 and fig.data[0].selected.marker.opacity == 1.0

@@ -182,10 +182,23 @@ def cross_filter_bar(page: str) -> None:
     xf = cross_filter(page)
     if not xf:
         return
-    left, right = st.columns([5, 1], vertical_alignment="center")
+    left, middle, right = st.columns([4, 1, 1], vertical_alignment="center")
     left.info(f"联动筛选：{fmt.text(xf['label'])}（点击图表设置，本页其余图表随之筛选）", icon=":material/link:")
+    to_list = page != "ledger" and middle.button("查看项目清单", key=f"list-xf-{page}", width="stretch",
+                                                 help="在项目台账中列出这些项目（筛选条件随之带过去）")
     right.button("清除联动筛选", key=f"clear-xf-{page}", on_click=clear_cross_filter, args=(page,),
                  type="primary", width="stretch")
+    if to_list:
+        show_in_ledger(page, xf)
+
+
+def show_in_ledger(page: str, xf: dict) -> None:
+    """The click becomes a sidebar filter (every page keeps it) and the project list opens."""
+    state = st.session_state.get(STATE)
+    if isinstance(state, dict):
+        state[xf["field"]] = list(xf["values"])
+    clear_cross_filter(page)
+    st.switch_page("pages/ledger.py")
 
 
 def selected_value(event, index: int = 0):

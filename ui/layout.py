@@ -17,7 +17,7 @@ _CSS = """
 [data-testid="stMetricDelta"] { font-size: clamp(0.8rem, 6.5cqi, 1.0rem); }
 h1 { font-size: 2.1rem !important; }
 /* the first screen holds the cockpit: less empty space above the title */
-[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-left: 2.5rem; padding-right: 2.5rem; }
 [data-testid="stSidebarContent"] [data-testid="stSidebarUserContent"] { padding-top: 1.2rem; }
 /* Streamlit's own words are English and it has no Chinese translation: the menu, the running
    indicator and the table toolbar (Show/hide columns, Download as CSV, Search, Fullscreen) are

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from report import tables
+from report import tables, vocab
 from report import format as fmt
 from report.view import (Chart, Choice, Detail, Download, Expander, Heading, Map, Message, Metrics, Note, Row,
                          Table, Tabs)
@@ -31,6 +31,9 @@ def draw(items: Sequence, page: str) -> None:
 def _draw(item, page: str) -> None:
     if isinstance(item, (list, tuple)):
         draw(item, page)
+    elif isinstance(item, Row) and any(_holds_table(entry) for entry in item.items):
+        # a table gets the page's width: beside a chart its columns were cut at 1366 (and at 1920)
+        draw(item.items, page)
     elif isinstance(item, Row):
         for column, entry in zip(st.columns(list(item.widths) if item.widths else len(item.items)), item.items):
             with column:
@@ -44,6 +47,12 @@ def _draw(item, page: str) -> None:
             draw(item.items, page)
     else:
         DRAW[type(item)](item, page)
+
+
+def _holds_table(entry) -> bool:
+    if isinstance(entry, Table):
+        return True
+    return isinstance(entry, (list, tuple)) and any(_holds_table(e) for e in entry)
 
 
 def metrics(item: Metrics, page: str) -> None:
@@ -89,27 +98,38 @@ def table(item: Table, page: str) -> None:
     if item.show_title:
         st.subheader(fmt.text(item.title))
     shown = show_frame(item.frame, item.columns, height=item.height,
-                       key=uf.chart_key(page, item.key) if item.select else None, select=item.select)
+                       key=uf.chart_key(page, item.key) if item.select else None, select=item.select,
+                       colors=item.colors)
     if item.note:
         st.caption(fmt.text(item.note))
     return shown
 
 
-def show_frame(df, columns, height=None, key: str | None = None, select: bool = False):
-    """A warehouse frame as a table for people (report.tables): Chinese headers, units, — for nothing."""
+def show_frame(df, columns, height=None, key: str | None = None, select: bool = False, colors=None):
+    """A warehouse frame as a table for people (report.tables): Chinese headers, units, — for nothing;
+    `colors` (cell text → colour, the lights) paints those cells, so a red light reads red."""
     frame, specs = tables.screen_frame(df, columns)
     if frame.height == 0:
         st.caption("无记录")
         return None
     extra = {"on_select": "rerun", "selection_mode": "single-row", "key": key} if select else {}
+    if colors:
+        painted = {text: f"color: {color}; font-weight: 600" for text, color in colors.items()}
+        frame = frame.to_pandas().style.map(lambda value: painted.get(value, "") if isinstance(value, str) else "")
     return st.dataframe(frame, hide_index=True, width="stretch", height=height or "auto",
                         column_config=_column_config(specs), placeholder=tables.EMPTY, **extra)
 
 
+PINNED = vocab.header("project_name")      # stays in view while a wide list scrolls sideways
+
+
 def _column_config(specs) -> dict:
     config = {}
+    wide = len(specs) > 8          # a list wider than the page scrolls sideways
     for spec in specs:
-        if spec.kind in ("money", "usd"):
+        if wide and spec.header == PINNED:
+            config[spec.header] = st.column_config.TextColumn(spec.header, pinned=True)
+        elif spec.kind in ("money", "usd"):
             config[spec.header] = st.column_config.NumberColumn(spec.header, format="%.2f")
         elif spec.kind == "share":
             config[spec.header] = st.column_config.NumberColumn(spec.header, format="%.2f%%")

@@ -20,6 +20,35 @@ def map_points(con, filters: Filters, limit: int = MAX_POINTS) -> pl.DataFrame:
         "total_investment_wan", True, "project_id", limit)).pl()
 
 
+def approximate_spots(con, filters: Filters) -> pl.DataFrame:
+    """Projects whose location is only approximate (a park's or district's centre) share a few
+    spots; one row per spot: lng, lat, projects, investment_wan, districts, and the project's
+    id and name when it is the only one there."""
+    sql, params = where(filters)
+    return con.execute(
+        f"""
+        SELECT round(lng, 6) AS lng, round(lat, 6) AS lat, count(*) AS projects,
+               coalesce(sum(total_investment_wan), 0) AS investment_wan,
+               string_agg(DISTINCT district, '、' ORDER BY district) AS districts,
+               CASE WHEN count(*) = 1 THEN any_value(project_id) END AS project_id,
+               CASE WHEN count(*) = 1 THEN any_value(project_name) END AS project_name
+        FROM projects p
+        WHERE {sql} AND lng IS NOT NULL AND lat IS NOT NULL AND location_approximate
+        GROUP BY ALL ORDER BY projects DESC, lng, lat
+        """,
+        params,
+    ).pl()
+
+
+def projects_at(con, filters: Filters, lng: float, lat: float, limit: int = 500) -> pl.DataFrame:
+    """The approximately located projects of one spot, largest first."""
+    sql, params = where(filters)
+    return con.execute(*top_rows(
+        "project_name, district, stage, total_investment_wan",
+        f"{sql} AND location_approximate AND round(lng, 6) = ? AND round(lat, 6) = ?",
+        [*params, float(lng), float(lat)], "total_investment_wan", True, "project_id", limit)).pl()
+
+
 def location_counts(con, filters: Filters) -> dict:
     """How many of the filtered projects have a location, an approximate one, or none."""
     sql, params = where(filters)

@@ -46,6 +46,23 @@ VISIBLE_TEXT_JS = """() => {
 CUT_METRICS_JS = """() => [...document.querySelectorAll('[data-testid="stMetricValue"] div, [data-testid="stMetricValue"]')]
   .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
 
+# a table for reading fits the page's width (the full 项目台账 list scrolls, its project name pinned)
+CUT_TABLES_JS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
+  .filter(e => e.getBoundingClientRect().width > 0 && e.scrollWidth > e.clientWidth + 2)
+  .map(e => e.scrollWidth + ' > ' + e.clientWidth)"""
+WIDE_LISTS = {"ledger"}
+# what a leader reads on a projector is at least 14 px: chart text and the page's own text
+SMALL_TYPE_JS = """() => {
+  const out = [];
+  const els = document.querySelectorAll('.main-svg text, [data-testid="stMain"] p, [data-testid="stMain"] span');
+  for (const e of els) {
+    if (e.tagName !== 'text' && ![...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    const r = e.getBoundingClientRect(), size = parseFloat(getComputedStyle(e).fontSize);
+    if (r.width > 0 && size > 0 && size < 14 && e.textContent.trim()) out.push(size + 'px ' + e.textContent.trim().slice(0, 20));
+  }
+  return out.slice(0, 8);
+}"""
+
 
 def english_words(texts: list[str]) -> set[str]:
     return {w for t in texts for w in ENGLISH.findall(t) if w not in ALLOWED}
@@ -64,7 +81,8 @@ def _look(page, url: str, path: str, shots, name: str) -> dict:
     texts = page.evaluate(VISIBLE_TEXT_JS)
     page.screenshot(path=str(shots / f"{name}.png"))
     return {"english": english_words(texts), "broken": broken_values(texts), "cut": page.evaluate(CUT_METRICS_JS),
-            "texts": texts}
+            "cut tables": [] if path in WIDE_LISTS else page.evaluate(CUT_TABLES_JS),
+            "small type": page.evaluate(SMALL_TYPE_JS) if page.viewport_size["width"] >= 1920 else [], "texts": texts}
 
 
 def _watch(page) -> list[str]:
