@@ -105,3 +105,17 @@ def test_data_version_moves_when_another_process_writes(tmp_path):
     con.close()
     assert data_version(path) != before
     assert data_version(tmp_path / "missing.duckdb") == (None, None)
+
+
+def test_clicking_a_spot_lists_its_projects_and_a_forged_click_lists_none(small_con):
+    from pages import on_connection, page_items
+    from report.view import Table, View, walk
+
+    spot = maps.spot_records(mapdata.approximate_spots(small_con, Filters()))[0]
+    picked = {"selection": {"objects": {maps.APPROX_LAYER: [{**spot, "project_id": None}]}}}
+    items = walk(page_items("map", View(ask=on_connection(small_con), selections={"deck": picked})))
+    listed = next(i for i in items if isinstance(i, Table) and i.key == "spot")
+    assert listed.frame["project_name"].to_list() == [XSS_NAME] and listed.title.endswith("（1个）")
+    forged = {"selection": {"objects": {maps.APPROX_LAYER: [{"lng": "1; DROP TABLE projects", "lat": None}]}}}
+    items = walk(page_items("map", View(ask=on_connection(small_con), selections={"deck": forged})))
+    assert not any(isinstance(i, Table) and i.key == "spot" for i in items)

@@ -80,9 +80,11 @@ def _with_shared(con, df: pl.DataFrame) -> pl.DataFrame:
     one project sent by two districts) — so that a stall counted twice is marked, not hidden."""
     names = df["project_name"].unique().to_list() if df.height else []
     shared = con.execute(
-        """SELECT project_name, string_agg(DISTINCT district, '、' ORDER BY district) AS shared_with
-           FROM projects WHERE list_contains(?::VARCHAR[], project_name)
-           GROUP BY project_name HAVING count(DISTINCT district) > 1""", [names]).pl()
+        # a hash join on the listed names (list_contains per row was 670 ms at 10万 projects)
+        """WITH listed AS (SELECT DISTINCT unnest(?::VARCHAR[]) AS project_name)
+           SELECT p.project_name, string_agg(DISTINCT p.district, '、' ORDER BY p.district) AS shared_with
+           FROM projects p JOIN listed USING (project_name)
+           GROUP BY p.project_name HAVING count(DISTINCT p.district) > 1""", [names]).pl()
     return df.join(shared, on="project_name", how="left") if df.height else df.with_columns(
         pl.lit(None, dtype=pl.String).alias("shared_with"))
 
