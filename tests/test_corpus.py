@@ -19,12 +19,12 @@ import duckdb
 import pytest
 
 from corpus import CASES, xlsx_bytes
+from warehouse_fixture import DATA_TABLES as LOAD_TABLES, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY_LIMIT = 3 * 1024 ** 3
 TIME_LIMIT = 120
-DATA_TABLES = ("project_rows", "project_current", "rejected_rows", "skipped_rows", "load_warnings",
-               "project_batches", "project_timeline", "load_districts")
+DATA_TABLES = (*LOAD_TABLES, "project_batches", "project_timeline", "load_districts")
 
 
 def _limit():
@@ -37,14 +37,6 @@ def cli_load(paths: list[Path], db: Path) -> tuple[dict, subprocess.CompletedPro
                        env=dict(os.environ))
     assert "Traceback" not in p.stderr, p.stderr
     return json.loads(p.stdout), p           # exactly one JSON object: json.loads takes nothing else
-
-
-def snapshot(db: Path) -> dict:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in DATA_TABLES}
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -95,12 +87,12 @@ def test_each_file_loads_exactly_or_is_refused_with_the_action(case, seeded, lim
     shutil.copy(seeded, db)
     path = tmp_path / case.name
     case.make(path)
-    before = snapshot(db)
+    before = snapshot(db, DATA_TABLES)
     [r] = load_files([path], db=db)
     assert "Traceback" not in (r.message or "")
     assert_expected(case, {**r.as_json(), "rows_loaded": r.rows_loaded, "rows_rejected": r.rows_rejected})
     if case.loaded is None:
-        assert snapshot(db) == before
+        assert snapshot(db, DATA_TABLES) == before
         con = duckdb.connect(str(db), read_only=True)
         assert con.execute("SELECT status, file_name, rows_loaded FROM loads ORDER BY load_id DESC LIMIT 1"
                            ).fetchone() == ("refused", case.name, 0)

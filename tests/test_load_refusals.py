@@ -11,16 +11,7 @@ import openpyxl
 import pytest
 
 from etl.load import load_files
-
-DATA_TABLES = ("project_rows", "project_current", "rejected_rows", "skipped_rows", "load_warnings")
-
-
-def snapshot(db: Path) -> dict:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in DATA_TABLES}
-    finally:
-        con.close()
+from warehouse_fixture import snapshot
 
 
 def good_ledger(path: Path, name: str = "已有项目") -> Path:

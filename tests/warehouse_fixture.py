@@ -194,3 +194,18 @@ def build_empty_warehouse(path: Path) -> Path:
     finally:
         con.close()
     return path
+
+
+# what a load writes: a refused file must leave every one of these as it was
+DATA_TABLES = ("project_rows", "project_current", "rejected_rows", "skipped_rows", "load_warnings")
+
+
+def snapshot(db: Path, tables: tuple[str, ...] = DATA_TABLES) -> dict:
+    """Every row of `tables`, in a fixed order (before and after a load, to compare)."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+    finally:
+        con.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import shutil
 import subprocess
 import sys
 import time
@@ -76,20 +77,25 @@ def sign_in(page_or_context, url: str, login: str = "city") -> None:
     context.add_cookies([session_cookie(url, login)])
 
 
-@pytest.fixture(scope="module")
-def small_app(small_warehouse, tmp_path_factory):
-    proc, url = _serve(small_warehouse, tmp_path_factory.mktemp("logs") / "small.log")
+def served(warehouse: Path, tmp_path_factory, name: str):
+    """Yield the url of an app serving a copy of `warehouse`, then stop it. Signing in writes (the
+    session), and two servers reading one shared file, on two workers, could hold its lock longer
+    than a writer waits: each module's server has its own copy."""
+    folder = tmp_path_factory.mktemp(name)
+    proc, url = _serve(Path(shutil.copy(warehouse, folder / "w.duckdb")), folder / "app.log")
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def small_app(small_warehouse, tmp_path_factory):
+    yield from served(small_warehouse, tmp_path_factory, "small-app")
 
 
 @pytest.fixture(scope="module")
 def demo_app(demo_warehouse, tmp_path_factory):
-    proc, url = _serve(demo_warehouse, tmp_path_factory.mktemp("logs") / "demo.log")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    yield from served(demo_warehouse, tmp_path_factory, "demo-app")
 
 
 @pytest.fixture(scope="module")

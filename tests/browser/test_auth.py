@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from browser.conftest import SERVED, _serve, sign_in
+from browser.conftest import SERVED, _serve, served, sign_in
 from pages import PAGES
 from warehouse import audit
 from warehouse.db import reading, writing
@@ -33,13 +33,7 @@ def main_text(page) -> str:
 
 @pytest.fixture(scope="module")
 def app(small_warehouse, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("auth-app")
-    db = folder / "w.duckdb"
-    shutil.copy(small_warehouse, db)
-    proc, url = _serve(db, folder / "app.log")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    yield from served(small_warehouse, tmp_path_factory, "auth-app")
 
 
 def fill_sign_in(page, login: str, password: str) -> None:

@@ -5,12 +5,11 @@ None/nan/True, no console error, no metric cut off. Screenshots land in tests/sc
 from __future__ import annotations
 
 import re
-import shutil
 
 import openpyxl
 import pytest
 
-from browser.conftest import _serve, sign_in
+from browser.conftest import served, sign_in
 from pages import PAGES
 
 pytestmark = pytest.mark.browser
@@ -97,13 +96,7 @@ def _watch(page) -> list[str]:
 
 @pytest.fixture(scope="module")
 def empty_app(empty_warehouse, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("empty-app")
-    db = folder / "w.duckdb"
-    shutil.copy(empty_warehouse, db)
-    proc, url = _serve(db, folder / "app.log")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    yield from served(empty_warehouse, tmp_path_factory, "empty-app")
 
 
 @pytest.mark.parametrize("size", SIZES)
