@@ -57,6 +57,7 @@ def tool(key: str):
     """The opening of a tool page (数据管理, 账号管理 …): sign-in, role, the page's heading."""
     account = allowed(key)
     layout.header(pages.page(key).title, data.status())
+    uf.keep_url_without_widgets()          # the address still carries the view the sidebar set
     return account
 
 

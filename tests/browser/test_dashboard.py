@@ -38,16 +38,21 @@ def no_exception(page) -> None:
     assert page.dialogs == []
 
 
-def click_bar(page, bar) -> None:
-    """Click a bar until the cross-filter shows."""
-    for _ in range(3):   # a click that lands while plotly is still wiring its events is lost
-        bar.click(force=True)
+def click_until(page, click, selector: str, last_wait: float = 10_000) -> None:
+    """Click until `selector` shows: a click that lands while plotly or deck.gl is still wiring its
+    events (or, under load, drawing) is lost."""
+    for _ in range(3):
+        click()
         try:
-            page.wait_for_selector("text=联动筛选", timeout=5_000)
+            page.wait_for_selector(selector, timeout=5_000)
             return
         except Exception:
             page.wait_for_timeout(500)
-    page.wait_for_selector("text=联动筛选", timeout=10_000)
+    page.wait_for_selector(selector, timeout=last_wait)
+
+
+def click_bar(page, bar) -> None:
+    click_until(page, lambda: bar.click(force=True), "text=联动筛选")
 
 
 def test_every_page_opens_with_charts(demo_app, page, screenshots):
@@ -103,6 +108,10 @@ def test_filter_goes_into_url_and_link_reproduces_view(small_app, browser, page,
     page.wait_for_url(re.compile(r"/ledger\?.*district="), timeout=15_000)
     wait_ready(page)
     assert "郾城区" in page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.inner_text()
+    no_exception(page)
+    # and on a page without the filters (数据管理) the address still carries the view
+    page.get_by_role("link", name="数据管理").click()
+    page.wait_for_url(re.compile(r"/data\?.*district="), timeout=15_000)
     no_exception(page)
 
 
@@ -183,8 +192,7 @@ def test_map_tooltip_and_click(small_app, page, screenshots):
     assert "近似" in tooltip.inner_text()
     page.screenshot(path=str(screenshots / "small-map-tooltip.png"))
     # click P07 (临颍县): its detail appears below the map
-    page.mouse.click(*_pixel(box, view, 113.94, 33.81))
-    page.wait_for_selector("text=选中的项目", timeout=15_000)
+    click_until(page, lambda: page.mouse.click(*_pixel(box, view, 113.94, 33.81)), "text=选中的项目", 15_000)
     wait_ready(page)
     assert page.get_by_text("临颍休闲食品产业园").count() >= 1
     no_exception(page)
