@@ -87,8 +87,7 @@ def district_labels(geo: dict) -> list[dict]:
         at = props.get("centroid") or props.get("center")
         if at:
             labels.append({"position": [float(at[0]), float(at[1])], "name": str(props["title"]),
-                           "text": f"{props['title']}\n{props['line1'].removeprefix('项目 ')} · "
-                                   f"{props['line2'].removeprefix('总投资 ')}"})
+                           "totals": props["totals"], "text": f"{props['title']}\n{props['totals']}"})
     return labels
 
 
@@ -109,6 +108,7 @@ def districts_geojson(boundary: dict, totals: pl.DataFrame) -> dict:
         share = float(wan) / biggest if biggest else 0.0
         props.update({
             "title": props.get("name", ""), "line1": f"项目 {count(n)}", "line2": f"总投资 {yi(wan)}",
+            "totals": f"{count(n)} · {yi(wan)}",            # the label written on the map
             "line3": ("含 " + "、".join(f"{z['district']} {count(z['projects'])}" for z in zones)) if zones else "",
             "fill": [47, 111, 214, int(25 + 110 * share)],
         })
@@ -203,7 +203,6 @@ def legend_html(colors: dict[str, str], present: list[str]) -> str:
     return "<div style='font-size:15px;line-height:1.8'>" + "".join(items) + "</div>"
 
 
-
 def static_figure(boundary: dict, totals: pl.DataFrame, points: pl.DataFrame, spots: pl.DataFrame,
                   color_by: str, colors: dict[str, str], bbox) -> go.Figure:
     """The same map as a picture (PNG/SVG, the deck): the district polygons shaded by investment
@@ -227,10 +226,9 @@ def static_figure(boundary: dict, totals: pl.DataFrame, points: pl.DataFrame, sp
     _points_traces(fig, points, color_by, colors)
     _spots_trace(fig, spots)
     for label in district_labels(geo):
-        name, totals_line = label["text"].split("\n")
         fig.add_annotation(x=label["position"][0], y=label["position"][1], showarrow=False, align="center",
                            bgcolor="rgba(255,255,255,0.78)", yshift=28,
-                           text=f"<b>{esc(name)}</b><br>{esc(totals_line)}",
+                           text=f"<b>{esc(label['name'])}</b><br>{esc(label['totals'])}",
                            font=dict(family=FONT, size=15, color="#1F2D3D"))
     west, south, east, north = bbox
     fig.update_xaxes(visible=False, range=[west - 0.02, east + 0.02])

@@ -178,7 +178,9 @@ class Map:
 
 @dataclass
 class Row:
-    """Columns side by side on the screen; each entry is an item or a list of items (a column)."""
+    """Columns side by side on the screen; each entry is an item or a list of items (a column).
+    A Row that holds a Table is drawn one entry under the other (ui.render): a table needs the
+    page's width, beside a chart its columns were cut at 1366 and even at 1920."""
 
     items: list
     widths: Sequence[float] | None = None

@@ -129,14 +129,19 @@ def page_pptx_button(page: str, filters: Filters, cross: CrossFilter | None, val
     path = warehouse_path()
     version = data_version(path)
     title = pages.page(page).deck
-    stamp = values.get("tg-as-of") or _as_of(None)
     key = repr((filters, cross, sorted(values.items(), key=lambda kv: kv[0])))
-    st.download_button(
-        "导出PPT", data=_audited(lambda: _page_deck(page, key, str(path), version, account.scope, label, filters,
-                                                    cross, values), f"PPT“{title}”", describe(filters, scope_label=label)),
-        file_name=file_name(f"招商引资_{title}_{stamp:%Y%m%d}" if stamp else f"招商引资_{title}", "pptx"),
-        mime=decks.PPTX_MIME, key=f"{page}-pptx", on_click="ignore", icon=":material/slideshow:",
-        help="本页图表和表格生成PPT（16:9）：每张图一页，附一句要点；表格可在PPT中编辑")
+    _deck_button("导出PPT", lambda: _page_deck(page, key, str(path), version, account.scope, label, filters, cross,
+                                             values), f"PPT“{title}”", describe(filters, scope_label=label),
+                 f"招商引资_{title}", values.get("tg-as-of") or _as_of(None), f"{page}-pptx", ":material/slideshow:",
+                 "本页图表和表格生成PPT（16:9）：每张图一页，附一句要点；表格可在PPT中编辑")
+
+
+def _deck_button(text: str, make: Callable[[], bytes], what: str, scope: str, name: str, stamp, key: str,
+                 icon: str, tip: str) -> None:
+    """A PPT download: made at the click and audited; the file is named with the data's date."""
+    st.download_button(text, data=_audited(make, what, scope),
+                       file_name=file_name(f"{name}_{stamp:%Y%m%d}" if stamp else name, "pptx"),
+                       mime=decks.PPTX_MIME, key=key, on_click="ignore", icon=icon, help=tip)
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
@@ -151,13 +156,10 @@ def weekly_pptx_button(filters: Filters, account) -> None:
     the page's filters — what `python -m report slides` makes, one click away."""
     path = warehouse_path()
     label = auth.scope_label(account)
-    stamp = _as_of(None)
-    st.download_button(
-        "导出周例会PPT", data=_audited(lambda: _weekly_deck(repr(filters), str(path), data_version(path), account.scope,
-                                                            label, filters), "周例会PPT", describe(filters, scope_label=label)),
-        file_name=file_name(f"招商引资工作周例会_{stamp:%Y%m%d}" if stamp else "招商引资工作周例会", "pptx"),
-        mime=decks.PPTX_MIME, key="weekly-pptx", on_click="ignore", icon=":material/co_present:",
-        help="周例会用的整套PPT：总体情况、县区排名、转化、趋势、产业链、目标任务、三个一批、预警项目")
+    _deck_button("导出周例会PPT", lambda: _weekly_deck(repr(filters), str(path), data_version(path), account.scope,
+                                                     label, filters), "周例会PPT", describe(filters, scope_label=label),
+                 "招商引资工作周例会", _as_of(None), "weekly-pptx", ":material/co_present:",
+                 "周例会用的整套PPT：总体情况、县区排名、转化、趋势、产业链、目标任务、三个一批、预警项目")
 
 
 def excel_button(label: str, sheets: Callable[[], list[tuple[str, pl.DataFrame]]], title: str,

@@ -32,8 +32,7 @@ def _draw(item, page: str) -> None:
     if isinstance(item, (list, tuple)):
         draw(item, page)
     elif isinstance(item, Row) and any(_holds_table(entry) for entry in item.items):
-        # a table gets the page's width: beside a chart its columns were cut at 1366 (and at 1920)
-        draw(item.items, page)
+        draw(item.items, page)                  # a table gets the page's width (report.view.Row)
     elif isinstance(item, Row):
         for column, entry in zip(st.columns(list(item.widths) if item.widths else len(item.items)), item.items):
             with column:
