@@ -19,18 +19,19 @@ PAGES = {p.key: p.title for p in ALL_PAGES if "city" in p.roles}     # what the 
 
 
 def wait_ready(page, timeout: float = 30_000) -> None:
-    """Until the script has finished: the title is there and Streamlit is not running."""
-    page.wait_for_selector("h1", timeout=timeout)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=timeout)
-    page.wait_for_timeout(300)
+    """Until the script has finished and no element is still a skeleton (app_probe.wait_idle: the
+    run state on the app root, not the status widget, which the app hides)."""
+    from app_probe import wait_idle
+
+    wait_idle(page, timeout)
 
 
-def metric(page, label: str) -> str:
-    box = page.locator('[data-testid="stMetric"]', has_text=label).first
-    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+def metric(page, label: str, timeout: float = 15_000) -> str:
+    """The value of the metric whose label is exactly `label` (期内签约项目开工率 also contains 签约项目)."""
+    box = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")))
+    box.first.wait_for(timeout=timeout)
+    return box.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
 def no_exception(page) -> None:
