@@ -136,8 +136,8 @@ def main(argv=None) -> int:
                      "steps": {}}
 
     # 1. warehouses ------------------------------------------------------------------------------
-    code_print = fingerprint(ROOT / "bench" / "generate.py", ROOT / "bench" / "henan.py",
-                             ROOT / "bench" / "data" / "henan_areas.csv", ROOT / "warehouse" / "sql",
+    code_print = fingerprint(ROOT / "bench" / "generate.py", ROOT / "bench" / "six_data.py",
+                             ROOT / "bench" / "henan.py", ROOT / "bench" / "data" / "henan_areas.csv", ROOT / "warehouse" / "sql",
                              ROOT / "data" / "reference", ROOT / "warehouse" / "reference.py",
                              ROOT / "warehouse" / "derived.py", args.seed)
     warehouses: dict[int, Path] = {}
@@ -155,7 +155,7 @@ def main(argv=None) -> int:
             g = generate.build_warehouse(db, n, seed=args.seed, ref=ref, progress=log)
             info = {"fingerprint": code_print, "projects": g.projects, "history_rows": g.history_rows,
                     "loads": g.loads, "seconds": g.seconds, "db_bytes": g.db_bytes,
-                    "newest_as_of": g.newest_as_of.isoformat(), "reused": False}
+                    "newest_as_of": g.newest_as_of.isoformat(), "six_rows": g.six_rows, "reused": False}
             stamp.write_text(json.dumps(info, ensure_ascii=False, indent=1))
             log(f"  完成：{g.history_rows:,} 行月度快照，{g.db_bytes / 1e6:,.0f}MB，{g.seconds:.0f}s")
         info["db_bytes"] = db.stat().st_size

@@ -14,7 +14,9 @@ writes the way the loader would have written it:
   no coordinates, so its points are the district's centre, marked approximate; …);
 - identities as the loader makes them: `编号:<code>` when the layout has a 项目编号 column,
   else `<district code>|<normalised name>`;
-- `project_current` computed by the loader's own SQL (etl.store.REFRESH_CURRENT_SQL).
+- `project_current` computed by the loader's own SQL (etl.store.REFRESH_CURRENT_SQL);
+- the files that are not ledgers: 目标任务 and 指标月报 (2024–2025), and the newest year's 六职招商
+  workbooks (bench/six_data.py), each with its `loads` row.
 
 Projects live as the demo's do (etl/demo/projects.py): 在谈 → 签约 → (履约) → 开工 → 投产 → 达效 with
 monthly chances, some stall, a few are dropped, some are listed in a "三个一批" batch. All
@@ -31,7 +33,7 @@ import calendar
 import hashlib
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -104,6 +106,7 @@ class Generated:
     seconds: float
     db_bytes: int
     newest_as_of: date
+    six_rows: dict[str, int] = field(default_factory=dict)    # 六职招商: files, trips, receptions, assignments
 
 
 # --- the projects ------------------------------------------------------------------------------
@@ -559,6 +562,21 @@ def _write_indicators(con, ref: Reference, seed: int, first_load_id: int) -> int
     return len(loads)
 
 
+def _write_other_kinds(con, ref: Reference, n: int, seed: int, next_id: int, progress) -> dict[str, int]:
+    """The files that are not ledgers, with load ids from next_id: 目标任务/指标月报 and the newest
+    year's 六职招商 (bench/six_data.py); the load id sequence after them. Returns the 六职 counts."""
+    from bench.six_data import write_six
+
+    n_indicator_files = _write_indicators(con, ref, seed, next_id)
+    six_ids, six_rows = write_six(con, ref, n, month_end(MONTHS - 1).year, seed, next_id + n_indicator_files)
+    if six_rows:
+        progress("  “六职”招商：" + "，".join(f"{k} {v:,}" for k, v in six_rows.items()))
+    if n_indicator_files + six_ids:
+        con.execute("DROP SEQUENCE IF EXISTS load_id_seq")
+        con.execute(f"CREATE SEQUENCE load_id_seq START {next_id + n_indicator_files + six_ids}")
+    return six_rows
+
+
 def _insert_rows(con, table: str, rows: list[tuple]) -> None:
     """Bulk insert through Arrow (executemany is slow for tens of thousands of rows)."""
     if not rows:
@@ -669,10 +687,7 @@ def build_warehouse(db: Path, n: int, *, seed: int = 2021, ref: Reference | None
             WHERE r.as_of = DATE '{month_end(MONTHS - 1).isoformat()}'""")
         progress("  历史摘要（三个一批、签约时间线）…")
         derived.rebuild(con)
-        n_indicator_files = _write_indicators(con, ref, seed, next_id)
-        if n_indicator_files:
-            con.execute("DROP SEQUENCE IF EXISTS load_id_seq")
-            con.execute(f"CREATE SEQUENCE load_id_seq START {next_id + n_indicator_files}")
+        six_rows = _write_other_kinds(con, ref, n, seed, next_id, progress)
         con.execute("COMMIT")
         history, current = con.execute(
             "SELECT (SELECT count(*) FROM project_rows), (SELECT count(*) FROM project_current)").fetchone()
@@ -681,4 +696,4 @@ def build_warehouse(db: Path, n: int, *, seed: int = 2021, ref: Reference | None
         con.close()
     return Generated(projects=current, history_rows=history, loads=len(load_rows),
                      seconds=time.perf_counter() - t0, db_bytes=db.stat().st_size,
-                     newest_as_of=month_end(MONTHS - 1))
+                     newest_as_of=month_end(MONTHS - 1), six_rows=six_rows)

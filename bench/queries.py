@@ -110,6 +110,8 @@ class Context:
     started_months: int
     sample_districts: tuple[str, ...]   # the districts of one city, for the analyst's filter
     cluster: str | None
+    six_month: date | None = None      # 六职招商: the newest month with data (bench/six_queries.py)
+    six_leaders: tuple[tuple[str, str], ...] = ()   # its year's leaders, (district, leader) sorted
 
 
 def make_context(con, sample_city: str) -> Context:
@@ -131,12 +133,17 @@ def make_context(con, sample_city: str) -> Context:
         indicators = tuple(r[0] for r in con.execute(
             "SELECT indicator FROM ref_indicators ORDER BY sort_order, indicator").fetchall())
     n, m = stall_months()
+    six = importlib.import_module("bench.six_queries").six_context(con) if _has_table(con, "six_trips") else (None, ())
     return Context(newest, pid[0] if pid else None, year, date_, indicators, n, m, districts,
-                   cluster[0] if cluster else None)
+                   cluster[0] if cluster else None, *six)
+
+
+def _has_table(con, name: str) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0] > 0
 
 
 def _has_targets(con) -> bool:
-    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'indicator_targets'").fetchone()[0] > 0
+    return _has_table(con, "indicator_targets")
 
 
 def scenarios(ctx: Context) -> list[tuple[str, str, Filters]]:
@@ -558,6 +565,39 @@ def floor_targets_view(sql: Callable[[Context], str]) -> Callable:
     return lambda f, c: [sql(c)]
 
 
+# 考评排名 (warehouse/scoring.py): the districts scored, and the 三个一批 comment period's batches
+def _city() -> str:
+    from warehouse.settings import settings
+    return str(settings().get("city", "code"))
+
+
+def floor_score_districts(f: Filters, c: Context) -> list[str]:
+    return [f"SELECT count(*) FROM ref_districts WHERE city_code = {q(_city())}"]
+
+
+def floor_batch_comment(f: Filters, c: Context) -> list[str]:
+    return [f"""SELECT d.code, d.name, b.batch, count(*), coalesce(sum(b.investment_wan), 0)
+                FROM project_batches b JOIN project_current p USING (project_id) JOIN ref_districts d ON d.code = p.district_code
+                WHERE b.period = (SELECT max(period) - 1 FROM project_batches) AND d.city_code = {q(_city())}
+                GROUP BY ALL"""]
+
+
+def floor_behind(f: Filters, c: Context) -> list[str]:
+    return [f"""SELECT count(*) FROM project_current WHERE district_code = (SELECT code FROM ref_districts
+                WHERE city_code = {q(_city())} ORDER BY sort_order, code LIMIT 1)"""]
+
+
+def _month_label(c: Context) -> tuple[int, str]:
+    d = c.newest or date.today()
+    return d.year, f"{d.year}-{d.month:02d}"
+
+
+def _behind_call(con, f: Filters, c: Context):
+    year, label = _month_label(c)
+    first = next(iter(_fn("scoring", "districts")(con)), "")
+    return _fn("scoring", "behind_projects")(con, year, label, first)
+
+
 # --- the registry -------------------------------------------------------------------------------
 
 @dataclass
@@ -592,6 +632,14 @@ def _call(module: str, name: str, *args, filtered: bool = True):
 
 def _frame_rows(df) -> list[tuple]:
     return df.rows()
+
+
+def _six(name: str, *args):
+    """bench/six_queries.py's `name` (a maker of the call or floor when given args), looked up when used."""
+    def use(*call):
+        found = getattr(importlib.import_module("bench.six_queries"), name)
+        return (found(*args) if args else found)(*call)
+    return use
 
 
 QUERY_LIST: list[Query] = [
@@ -662,6 +710,30 @@ QUERY_LIST: list[Query] = [
           _call("targets", "indicator_progress", lambda c: c.target_year, filtered=False),
           floor_targets_view(lambda c: f"SELECT * FROM indicator_progress WHERE year = {c.target_year}"),
           lambda df: [(df.height,)], False, lambda a, fl: a[0][0] == len(fl[0]), needs=("targets",)),
+    # 考评排名: the rules are a file, the scores Decimal arithmetic over per-district aggregates; the
+    # floor checks the districts scored (all of them, or none when the year has no rules or data)
+    Query("scoring.score_board", "考评排名（本期与上期）", _call("scoring", "score_board", filtered=False),
+          floor_score_districts, lambda b: [(b["scores"].height, b["error"] is None)], False,
+          lambda a, fl: (not a[0][1] and a[0][0] == 0) or a[0][0] == fl[-1][0][0], needs=("scoring",)),
+    Query("scoring.batch_board", "“三个一批”考评（n−2期排名、n−1期点评）", _call("scoring", "batch_board", filtered=False),
+          floor_batch_comment, lambda b: b["comment"].rows(), False, needs=("scoring",)),
+    Query("scoring.behind_projects", "考评分项背后的项目", _behind_call, floor_behind, None, False, needs=("scoring",)),
+    Query("scoring.input_listing", "考评录入记录", _call("scoring", "input_listing", filtered=False),
+          lambda f, c: ["SELECT count(*) FROM score_inputs"], lambda df: [(df.height,)], False, needs=("scoring",)),
+    # 六职招商 (bench/six_queries.py): the newest month, by district and by leader, the first leader's detail
+    Query("six.status", "六职数据状态（月份）", _call("six", "status", filtered=False), _six("floor_status"),
+          _six("shape_status"), False, needs=("six",)),
+    Query("six.activity", "六职外出招商按县区", _six("app", "activity"), _six("floor_activity", "district"), _frame_rows,
+          needs=("six",)),
+    Query("six.progress", "六职项目进展（按领导、县区、合计）", _six("app", "progress"), _six("floor_progress"),
+          _frame_rows, needs=("six",)),
+    Query("six.activity.leader", "六职外出招商按领导", _six("app", "activity", "leader"),
+          _six("floor_activity", "leader"), _frame_rows, needs=("six",)),
+    Query("six.trend", "六职每月外出招商", _six("app", "trend"), _six("floor_trend"), _frame_rows, needs=("six",)),
+    Query("six.leader_trips", "一位领导的外出招商", _six("app_leader", "leader_trips"), _six("floor_leader_trips"),
+          _frame_rows, needs=("six",)),
+    Query("six.projects", "一位领导的包抓项目", _six("app_leader", "projects"), _six("floor_projects"), _frame_rows,
+          needs=("six",)),
 ]
 QUERIES: dict[str, Query] = {x.key: x for x in QUERY_LIST}
 
@@ -674,16 +746,20 @@ TOOL_PAGES: dict[str, tuple[str, list[str]]] = {
     "data": ("数据管理", ["status", "admin.load_history", "admin.rejected_rows", "admin.rejected_count",
                          "admin.load_warnings", "admin.duplicate_names", "freshness.district_freshness"]),
     "click": ("点选项目（台账/地图）", ["ledger.project_detail", "ledger.project_history"]),
+    "score_inputs": ("考评录入", ["status", "scoring.input_listing"]),
 }
 
 
 def query_key(fn, args: tuple) -> str:
-    """The QUERIES key of a warehouse call: module.function, and the grouping for stalled_summary."""
+    """The QUERIES key of a warehouse call: module.function, and its grouping when registered by it
+    (stalls.stalled_summary.district, six.activity.leader)."""
     key = f"{fn.__module__.removeprefix('warehouse.')}.{fn.__name__}"
     key = {"options.filter_options": "filter_options", "freshness.data_status": "status"}.get(key, key)
+    named = [a for a in args if isinstance(a, str)]
+    if named and f"{key}.{named[0]}" in QUERIES:        # six.activity.leader beside six.activity
+        return f"{key}.{named[0]}"
     if key in QUERIES:
         return key
-    named = [a for a in args if isinstance(a, str)]
     return f"{key}.{named[0]}" if named else key
 
 

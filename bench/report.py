@@ -234,7 +234,9 @@ def _design(w, results: dict) -> None:
       "its file name, sheets, skipped/rejected rows and warnings; `project_rows` in load order with exactly "
       "the columns each district's layout carries (项目编号 and 投资方类型 only in the CSV export, no coordinates "
       "in a legacy .xls, masked amounts in a publication copy …); identities as the loader makes them; "
-      "`project_current` equal to the loader's own refresh SQL; 目标任务 and 指标月报 rows for 2024–2025. "
+      "`project_current` equal to the loader's own refresh SQL; 目标任务 and 指标月报 rows for 2024–2025; "
+      "2025's 六职招商 quarterly workbooks (`bench/six_data.py`: six leaders per district, their trips and "
+      "companies received, ~2% of the ledger's projects as 包抓 lines). "
       "Projects move 在谈 → 签约 → (履约) → 开工 → 投产 → 达效 with monthly chances, stall, get dropped and "
       "join 三个一批 batches like the demo's. Deterministic: one numpy PCG64 stream per seed.\n")
     w("**Loading** uses real files: the month after the warehouse's newest (2026-01) of one city's district "
@@ -266,11 +268,15 @@ def _design(w, results: dict) -> None:
 
 def _datasets(w, results: dict) -> None:
     w("## Data sets\n")
-    w("| projects | monthly snapshot rows (`project_rows`) | loads | DuckDB file | generation |")
-    w("|---:|---:|---:|---:|---:|")
+    w("| projects | monthly snapshot rows (`project_rows`) | loads | 六职 trips / receptions / 包抓 lines | DuckDB file "
+      "| generation |")
+    w("|---:|---:|---:|---:|---:|---:|")
     for n, info in sorted(results["warehouses"].items(), key=lambda kv: int(kv[0])):
         gen = f"{info['seconds']:.0f} s" + (" (cached)" if info.get("reused") else "")
-        w(f"| {int(n):,} | {info['history_rows']:,} | {info['loads']:,} | {info['db_bytes'] / 1e6:,.0f} MB | {gen} |")
+        six = info.get("six_rows") or {}
+        six_text = " / ".join(f"{six[k]:,}" for k in ("trips", "receptions", "assignments")) if six else "—"
+        w(f"| {int(n):,} | {info['history_rows']:,} | {info['loads']:,} | {six_text} | {info['db_bytes'] / 1e6:,.0f} MB "
+          f"| {gen} |")
     w("")
 
 

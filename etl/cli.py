@@ -147,6 +147,9 @@ def cmd_demo(args) -> int:
     loaded = sum(r.status == "loaded" for r in results)
     rows = sum(r.rows_loaded for r in results)
     rejected = sum(r.rows_rejected for r in results)
+    from etl.demo.scores import add_demo_scores
+
+    add_demo_scores(args.db)            # the 考评 entries a clerk would type (服务保障 …)
     print(f"演示数据：{len(files)}个台账文件，新入库{loaded}个，共{rows}个项目行，拒收{rejected}行（演示用的问题行）。"
           f"仓库：{warehouse_path(args.db)}")
     return 1 if any(r.status == "refused" for r in results) else 0

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from etl import save
 from etl.normalise.indicator_file import KIND_REPORT, KIND_TARGETS, analyse, parse_indicator_file
+from etl.normalise.six import KIND as KIND_SIX, parse_six
+from etl.normalise.six_headers import analyse_six
 from etl.normalise.workbook import analyse_ledger, parse_ledger
 from etl.scope import check_ledger_scope
 from etl.workbook import Workbook
@@ -47,11 +49,17 @@ def _parse_ledger(wb, analysis, context, *, as_of, file_name, scope):
                         scope=scope)
 
 
+def _parse_six(wb, analysis, context, *, as_of, file_name, scope):
+    return parse_six(wb, analysis, context.ref, as_of=as_of, file_name=file_name, scope=scope)
+
+
 KINDS: tuple[Kind, ...] = (
     Kind(KIND_TARGETS, _indicator_analysis, lambda a, wb: not a.has_actuals(wb.stem), _parse_indicators,
          save.save_indicators, ("indicator_targets",)),
     Kind(KIND_REPORT, _indicator_analysis, lambda a, wb: a.has_actuals(wb.stem), _parse_indicators,
          save.save_indicators, ("indicator_actuals", "indicator_targets")),
+    Kind(KIND_SIX, lambda wb, context: analyse_six(wb, context.ref), lambda a, wb: True, _parse_six,
+         save.save_six, ("six_trips", "six_receptions", "six_assignments")),
     # the fallback: whatever no other kind claims is read as a project ledger (or refused as none)
     Kind("项目台账", lambda wb, context: analyse_ledger(wb, context.ref), lambda a, wb: True, _parse_ledger,
          save.save_ledger, ("project_rows", "load_districts"), check_ledger_scope),

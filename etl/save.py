@@ -7,9 +7,12 @@ from __future__ import annotations
 import polars as pl
 
 from etl.normalise.ledger import OUTPUT_COLUMNS
+from etl.normalise.six_headers import ASSIGNMENTS, RECEPTIONS, TRIPS
 from etl.store import advance_current, refresh_current, unify_identities
 from warehouse import derived
 from warehouse.indicators import load_indicators, write_indicator_table
+
+SIX_TABLES = {TRIPS: "six_trips", RECEPTIONS: "six_receptions", ASSIGNMENTS: "six_assignments"}
 
 
 def save_ledger(con, load_id: int, parsed, file_name: str) -> None:
@@ -25,6 +28,19 @@ def save_ledger(con, load_id: int, parsed, file_name: str) -> None:
     derived.add_load(con, load_id)
     rest = advance_current(con, load_id, merged)
     refresh_current(con, pl.concat([merged, rest], how="vertical_relaxed"))
+
+
+def save_six(con, load_id: int, parsed, file_name: str) -> None:
+    """A 六职 workbook's trips, receptions and 包抓 projects; no project is touched."""
+    for kind, table in SIX_TABLES.items():
+        frame = parsed.frame(kind)
+        if not frame.height:
+            continue
+        cols = ", ".join(frame.columns)
+        con.register("incoming_six", frame.to_arrow())
+        con.execute(f"INSERT INTO {table} (load_id, as_of, source_file, {cols}) SELECT ?, ?, ?, {cols} FROM incoming_six",
+                    [load_id, parsed.as_of, file_name])
+        con.unregister("incoming_six")
 
 
 def save_indicators(con, load_id: int, parsed, file_name: str) -> None:

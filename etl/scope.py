@@ -67,7 +67,10 @@ def supersedable(con, load_ids: list[int], scope: frozenset[str] | None) -> tupl
             SELECT load_id FROM (
                 SELECT load_id, district_code FROM project_rows SEMI JOIN candidate_loads USING (load_id)
                 UNION ALL SELECT load_id, district_code FROM indicator_targets SEMI JOIN candidate_loads USING (load_id)
-                UNION ALL SELECT load_id, district_code FROM indicator_actuals SEMI JOIN candidate_loads USING (load_id))
+                UNION ALL SELECT load_id, district_code FROM indicator_actuals SEMI JOIN candidate_loads USING (load_id)
+                UNION ALL SELECT load_id, district_code FROM six_trips SEMI JOIN candidate_loads USING (load_id)
+                UNION ALL SELECT load_id, district_code FROM six_receptions SEMI JOIN candidate_loads USING (load_id)
+                UNION ALL SELECT load_id, district_code FROM six_assignments SEMI JOIN candidate_loads USING (load_id))
             GROUP BY load_id
             HAVING bool_and(coalesce(district_code IN (SELECT code FROM scope_codes), false))""").fetchall()}
     finally:

@@ -78,7 +78,7 @@ def _lists(ref: Reference) -> dict[str, list[str]]:
     }
 
 
-def _validation(kind: str, ranges: dict[str, str]) -> DataValidation | None:
+def validation(kind: str, ranges: dict[str, str]) -> DataValidation | None:
     if kind in ranges:
         dv = DataValidation(type="list", formula1=ranges[kind], allow_blank=True, showDropDown=False,
                             showErrorMessage=True, errorTitle="请从列表中选择", error="请从下拉列表中选择。")
@@ -96,29 +96,27 @@ def _validation(kind: str, ranges: dict[str, str]) -> DataValidation | None:
     return None
 
 
-def write_template(out: Path, reference: Reference | None = None) -> Path:
-    ref = reference or load_reference()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "项目台账"
-    lists_ws = wb.create_sheet("lists")
-    lists_ws.sheet_state = "hidden"
+def list_sheet(wb: Workbook, lists: dict[str, list[str]]) -> dict[str, str]:
+    """A hidden sheet holding the drop-down lists; kind → its cell range."""
+    sheet = wb.create_sheet("lists")
+    sheet.sheet_state = "hidden"
     ranges: dict[str, str] = {}
-    for col, (kind, values) in enumerate(_lists(ref).items(), start=1):
+    for col, (kind, values) in enumerate(lists.items(), start=1):
         letter = get_column_letter(col)
-        lists_ws.cell(1, col, kind)
+        sheet.cell(1, col, kind)
         for row, value in enumerate(values, start=2):
-            lists_ws.cell(row, col, value)
+            sheet.cell(row, col, value)
         ranges[kind] = f"lists!${letter}$2:${letter}${len(values) + 1}"
+    return ranges
 
-    title_lines(ws, [f"{ref.city_name}招商引资项目台账",
-                     "填报单位：                    填报时间：      年    月    日                    单位：万元"],
-                len(COLUMNS))
+
+def header_row(ws, columns, ranges: dict[str, str]) -> None:
+    """The header at HEADER_ROW, each column's drop-down or format for the rows below, frozen panes."""
     first, last = HEADER_ROW + 1, HEADER_ROW + TEMPLATE_ROWS
-    for col, (header, width, kind, _) in enumerate(COLUMNS, start=1):
+    for col, (header, _, kind, _) in enumerate(columns, start=1):
         ws.cell(HEADER_ROW, col, header)
         letter = get_column_letter(col)
-        dv = _validation(kind, ranges)
+        dv = validation(kind, ranges)
         if dv is not None:
             dv.add(f"{letter}{first}:{letter}{last}")
             ws.add_data_validation(dv)
@@ -126,9 +124,32 @@ def write_template(out: Path, reference: Reference | None = None) -> Path:
             ws.column_dimensions[letter].number_format = DATE_FORMAT   # applies to cells typed in later
         elif kind == "coord":
             ws.column_dimensions[letter].number_format = "0.000000"
-    style_header(ws, HEADER_ROW, HEADER_ROW, [c[1] for c in COLUMNS])
+    style_header(ws, HEADER_ROW, HEADER_ROW, [c[1] for c in columns])
     ws.row_dimensions[HEADER_ROW].height = 30
     ws.freeze_panes = ws.cell(first, 4)
+
+
+def save_with_guide(wb: Workbook, guide, out: Path) -> Path:
+    """The 填报说明 sheet wrapped and sized, then the workbook saved with fixed times (same bytes)."""
+    for row in guide.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    guide.column_dimensions["A"].width = 20
+    guide.column_dimensions["B"].width = 90
+    return save_workbook(wb, out, when=FIXED_TIME)
+
+
+def write_template(out: Path, reference: Reference | None = None) -> Path:
+    ref = reference or load_reference()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "项目台账"
+    ranges = list_sheet(wb, _lists(ref))
+
+    title_lines(ws, [f"{ref.city_name}招商引资项目台账",
+                     "填报单位：                    填报时间：      年    月    日                    单位：万元"],
+                len(COLUMNS))
+    header_row(ws, COLUMNS, ranges)
 
     guide = wb.create_sheet("填报说明", 1)
     guide.append(["填报说明"])
@@ -144,9 +165,4 @@ def write_template(out: Path, reference: Reference | None = None) -> Path:
     guide.append(["项目状态", "说明"])
     for stage in _lists(ref)["stage"]:
         guide.append([stage, STAGE_NOTES.get(stage, "")])
-    for row in guide.iter_rows():
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    guide.column_dimensions["A"].width = 20
-    guide.column_dimensions["B"].width = 90
-    return save_workbook(wb, Path(out), when=FIXED_TIME)
+    return save_with_guide(wb, guide, Path(out))

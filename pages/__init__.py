@@ -46,7 +46,10 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo("map", "项目地图", "项目地图", "项目地图"),
     PageInfo("ledger", "项目台账", "项目台账", "项目台账"),
     PageInfo("alerts", "预警督办", "预警督办", "预警督办"),
+    PageInfo("six", "六职招商", "“六职”招商", "“六职”招商"),
+    PageInfo("scores", "考评排名", "考评排名", "考评排名"),
     PageInfo("data", "数据管理", "数据管理", roles=("admin", "city", "district")),
+    PageInfo("score_inputs", "考评录入", "考评录入", roles=("admin", "city")),
     PageInfo("accounts", "账号管理", "账号管理", roles=("admin",)),
     PageInfo("audit", "操作日志", "操作日志", roles=("admin",)),
 )

@@ -6,6 +6,7 @@ other district are rejected with the reason, nothing of another district changes
 settings say accounts.district_direct_load, its files wait for the city's review.
 """
 
+import importlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -250,26 +251,35 @@ def _listing(title: str, df: pl.DataFrame, columns: list[str]) -> None:
         st.caption("无")
 
 
-def _template_button() -> None:
+def _template_button(writer: str, file_name: str, label: str, key: str, help_text: str) -> None:
     def make() -> bytes:
-        from etl.template import write_template
-
+        module, name = writer.rsplit(".", 1)
         folder = Path(tempfile.mkdtemp(prefix="template-"))
         try:
-            return write_template(folder / "台账模板.xlsx").read_bytes()
+            return getattr(importlib.import_module(module), name)(folder / "模板.xlsx").read_bytes()
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    st.download_button("下载空白台账模板", data=make, file_name="招商引资项目台账模板.xlsx", key="template",
+    st.download_button(label, data=make, file_name=file_name, key=key,
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-                       icon=":material/download:", help="带下拉选项和填报说明的空白台账：县区按此填报最省事")
+                       icon=":material/download:", help=help_text)
+
+
+def _template_buttons() -> None:
+    left, right = st.columns(2)
+    with left:
+        _template_button("etl.template.write_template", "招商引资项目台账模板.xlsx", "下载空白台账模板", "template",
+                         "带下拉选项和填报说明的空白台账：县区按此填报最省事")
+    with right:
+        _template_button("etl.six_template.write_six_template", "六职招商情况模板.xlsx", "下载“六职”招商空白模板",
+                         "six-template", "外出招商、接待客商、包抓项目三张表，带下拉选项和填报说明")
 
 
 names = ["上传台账", *(["待审核"] if account.may_review else []), "我的提交" if account.role == "district" else "提交记录",
          "入库记录", "被拒绝的行", "警告", "数据新鲜度"]
 tabs = dict(zip(names, st.tabs(names)))
 with tabs["上传台账"]:
-    _template_button()
+    _template_buttons()
     _upload_tab()
 if "待审核" in tabs:
     with tabs["待审核"]:

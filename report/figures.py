@@ -242,3 +242,51 @@ def stage_history(df: pl.DataFrame) -> go.Figure:
                      range=[-0.5, 6.8])
     fig.update_xaxes(tickformat="%Y年%m月")
     return styled(fig, height=300, legend=False)
+
+
+def score_bars(df: pl.DataFrame, highlight: tuple[str, ...] = ()) -> go.Figure:
+    """考评 ranking: horizontal bars of each district's total (分), the first on top; the label
+    carries the total, the rank and its change (columns district, total, label)."""
+    df = df.reverse()
+    names = df["district"].to_list()
+    colors = [EVENT_COLORS["签约"] if (not highlight or n in highlight) else "#C9D6EA" for n in names]
+    fig = go.Figure(go.Bar(
+        y=[esc(n) for n in names], x=df["total"].cast(pl.Float64).fill_null(0).to_list(), orientation="h",
+        marker_color=colors, text=[esc(t) for t in df["label"].to_list()], textposition="auto",
+        customdata=[[n] for n in names], hovertemplate="%{y}：%{text}<extra></extra>",
+    ))
+    fig.update_xaxes(title="总分（分）")
+    return styled(fig, height=max(300, 46 * len(names)), legend=False)
+
+
+def six_bars(df: pl.DataFrame, highlight: tuple[str, ...] = ()) -> go.Figure:
+    """六职: each district's trips (批次) and companies visited (家) this year, most trips on top."""
+    names = df["district"].to_list()
+    fig = go.Figure()
+    for column, label, unit, color in (("trips", "外出招商", "批次", STAGE_COLORS["签约"]),
+                                       ("companies_visited", "拜访企业", "家", STAGE_COLORS["开工"])):
+        fig.add_trace(go.Bar(
+            y=[esc(n) for n in names][::-1], x=df[column].to_list()[::-1], orientation="h", name=f"{label}（{unit}）",
+            marker_color=color, customdata=[[n] for n in names][::-1], text=df[column].to_list()[::-1],
+            textposition="outside",
+            marker_opacity=[1.0 if not highlight or n in highlight else 0.4 for n in names][::-1],
+            hovertemplate=f"%{{y}} {label}：%{{x}}{unit}<extra></extra>",
+        ))
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title="批次 / 家", rangemode="tozero")
+    return styled(fig, height=max(320, 56 * len(names)))
+
+
+def six_trend(df: pl.DataFrame) -> go.Figure:
+    """六职: trips (批次) and companies visited (家) month by month."""
+    months = df["month"].to_list()
+    names, title = month_labels(months)
+    fig = go.Figure()
+    for column, label, unit, color in (("trips", "外出招商", "批次", STAGE_COLORS["签约"]),
+                                       ("companies_visited", "拜访企业", "家", STAGE_COLORS["开工"])):
+        fig.add_trace(go.Bar(x=names, y=df[column].to_list(), name=f"{label}（{unit}）", marker_color=color,
+                             hovertemplate=f"{title}%{{x}} {label}：%{{y}}{unit}<extra></extra>"))
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=names, title=title or None)
+    fig.update_yaxes(title="批次 / 家", rangemode="tozero")
+    return styled(fig, height=360)

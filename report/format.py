@@ -58,6 +58,15 @@ def yoy(fraction) -> str | None:
     return None if fraction is None else pct(fraction, signed=True) + " 同比"
 
 
+def score(value, signed: bool = False) -> str:
+    """考评 points: 71.3910 → '71.39分' (+4.18分 signed); None → '—'."""
+    d = _decimal(value)
+    if d is None:
+        return "—"
+    d = d.quantize(_CENT, rounding=ROUND_HALF_UP)
+    return (f"{d:+.2f}" if signed else f"{d:.2f}") + "分"
+
+
 def day(d: date | None) -> str:
     return "—" if d is None else f"{d.year}年{d.month}月{d.day}日"
 

@@ -94,6 +94,23 @@ COLUMNS: dict[str, Column] = {
     "actual_source": _c("完成数来源"), "ledger_as_of": _c("台账日期", "date"), "target_text": _c("目标"), "actual_text": _c("完成"),
     "completion": _c("完成率", "share"), "completion_text": _c("完成率"), "time_progress": _c("序时进度", "share"),
     "gap_text": _c("较序时进度"), "light": _c("预警", "light"), "yoy_text": _c("同比"), "note": _c("说明"),
+    # 六职招商 (trips counted in 批次, companies in 家)
+    "six_leader": _c("领导"), "post": _c("职务"), "trips_month": _c("本月批次", "int"),
+    "trips": _c("本年批次", "int"), "days": _c("外出天数", "int"), "companies_visited": _c("拜访企业数", "int"),
+    "leads": _c("线索数", "int"), "receptions": _c("接待客商数", "int"), "six_projects": _c("包抓项目", "count"),
+    "linked": _c("已入库", "count"), "six_signed": _c("签约", "count"), "six_registered": _c("履约", "count"),
+    "six_started": _c("开工", "count"), "six_producing": _c("投产", "count"), "planned": _c("拟招引项目", "count"),
+    "planned_signed": _c("拟招引已签约", "count"), "trip_start": _c("外出时间", "date"),
+    "trip_end": _c("返回时间", "date"), "destination": _c("目的地"), "companies": _c("拜访企业名称"),
+    "met": _c("对接人"), "lead_notes": _c("线索情况"), "six_code": _c("包抓表项目编号"),
+    "is_planned": _c("拟招引", "flag"), "in_ledger": _c("台账中已有", "flag"), "reached_text": _c("已达到阶段"),
+    "board": _c("榜单"),
+    # 考评排名 (分: points; 名次变化 ↑ moved up)
+    "total_text": _c("总分（分）"), "change_text": _c("较上期（分）"), "rank_change_text": _c("名次变化"),
+    "lost_text": _c("失分（分）"), "weight_text": _c("权重（分）"), "value_text": _c("完成情况"),
+    "points_text": _c("得分（分）"), "method_text": _c("计分方法"), "event_date": _c("日期", "date"),
+    "batch_text": _c("本期各批次"), "period_text": _c("考评期"), "entered_by": _c("录入账号"),
+    "entered_at": _c("录入时间", "time"), "value": _c("分值"), "current": _c("现行", "flag"),
 }
 
 
@@ -120,7 +137,7 @@ AUDIT_ACTIONS = {
     "sign_in": "登录", "sign_in_failed": "登录失败", "sign_out": "退出登录", "session_expired": "超时退出",
     "load": "入库", "refuse": "拒收", "submit": "提交审核", "accept": "审核入库", "return": "退回",
     "export": "导出", "account_add": "新建账号", "account_disable": "停用账号", "account_enable": "启用账号",
-    "account_password": "重设密码", "audit_export": "导出操作日志",
+    "account_password": "重设密码", "audit_export": "导出操作日志", "score_input": "考评录入",
 }
 CODES = {"load_status": LOAD_STATUS, "freshness": FRESHNESS, "submission_status": SUBMISSION_STATUS,
          "role": ROLES, "action": AUDIT_ACTIONS}

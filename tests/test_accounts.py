@@ -138,7 +138,8 @@ def test_signing_in_out_and_the_trail(small):
     _sign_in_form(at, "city", "City@2025")
     assert metrics(at)["签约项目"] and "当前用户" in plain(" ".join(c.value for c in at.sidebar.caption))
     menu = [link.label for link in at.sidebar.get("page_link")]
-    assert menu == ["总览", "大屏展示", "产业链", "三个一批", "目标进度", "项目地图", "项目台账", "预警督办", "数据管理"]
+    assert menu == ["总览", "大屏展示", "产业链", "三个一批", "目标进度", "项目地图", "项目台账", "预警督办", "六职招商", "考评排名",
+                    "数据管理", "考评录入"]
     next(b for b in at.sidebar.button if b.label == "退出登录").click().run()
     assert [t.value for t in at.title] == ["招商引资驾驶舱"] and any("已退出登录" in i.value for i in at.info)
     with reading(small) as con:

@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 import polars as pl
 
 ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "session_expired", "load", "refuse", "submit", "accept",
-           "return", "export", "account_add", "account_disable", "account_enable", "account_password")
+           "return", "export", "account_add", "account_disable", "account_enable", "account_password",
+           "score_input")
 
 
 def record(con, action: str, login: str | None, *, role: str | None = None, ok: bool = True,

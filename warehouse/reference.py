@@ -54,6 +54,7 @@ class Reference:
     stage_aliases: dict[str, str]             # norm_key(alias) → canonical stage
     stage_order: dict[str, int]
     header_synonyms: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # key → [(field, prio)]
+    six_header_synonyms: dict[str, str] = field(default_factory=dict)  # key → field of a 六职 workbook
 
     def district(self, code: str) -> District | None:
         return next((d for d in self.districts if d.code == code), None)
@@ -117,6 +118,12 @@ def _header_synonyms(d: Path) -> dict[str, list[tuple[str, int]]]:
     return synonyms
 
 
+def _six_header_synonyms(d: Path) -> dict[str, str]:
+    if not (d / "six_headers.csv").exists():
+        return {}
+    return {norm_key(syn): r["field"] for r in _rows("six_headers.csv", d) for syn in _split(r["synonyms"])}
+
+
 @lru_cache(maxsize=8)
 def load_reference(city_code: str | None = None, directory: str | None = None) -> Reference:
     city = city_code or settings().city_code
@@ -131,7 +138,7 @@ def load_reference(city_code: str | None = None, directory: str | None = None) -
         city_code=city, city_name=cities[city]["name"], boundary_file=cities[city]["boundary_file"],
         districts=districts, district_aliases=district_aliases, chains=chains, chain_aliases=chain_aliases,
         parks=_parks(d, city), stage_aliases=stage_aliases, stage_order=stage_order,
-        header_synonyms=_header_synonyms(d),
+        header_synonyms=_header_synonyms(d), six_header_synonyms=_six_header_synonyms(d),
     )
 
 

@@ -8,7 +8,7 @@ inside the warehouse's own views too), so a query cannot forget the scope — it
 other rows by naming the catalog, which no query does (tests/test_scope.py checks both).
 
 What a district account sees of each table:
-  rows of projects, history summaries, targets and actuals  its districts' rows
+  rows of projects, history summaries, targets and actuals, 六职  its districts' rows
   ref_districts, ref_parks                                    its districts and their parks
   loads and their rejected/skipped rows and warnings          its own uploads, and loads whose
                                                               every district is one of its own
@@ -63,6 +63,10 @@ OWN_LOADS = """(loaded_by = {login}
     OR load_id IN (SELECT load_id FROM {db}.main.indicator_targets GROUP BY load_id
                    HAVING bool_and(district_code IN {codes}))
     OR load_id IN (SELECT load_id FROM {db}.main.indicator_actuals GROUP BY load_id
+                   HAVING bool_and(district_code IN {codes}))
+    OR load_id IN (SELECT load_id FROM {db}.main.six_trips GROUP BY load_id
+                   HAVING bool_and(district_code IN {codes}))
+    OR load_id IN (SELECT load_id FROM {db}.main.six_assignments GROUP BY load_id
                    HAVING bool_and(district_code IN {codes})))"""
 SHADOWED: dict[str, str] = {
     "project_rows": "district_code IN {codes}",
@@ -72,6 +76,10 @@ SHADOWED: dict[str, str] = {
     "load_districts": "district_code IN {codes}",
     "indicator_targets": "district_code IN {codes}",
     "indicator_actuals": "district_code IN {codes}",
+    "six_trips": "district_code IN {codes}",
+    "six_receptions": "district_code IN {codes}",
+    "six_assignments": "district_code IN {codes}",
+    "score_inputs": "district_code IN {codes}",
     "ref_districts": "code IN {codes}",
     "ref_parks": "district_code IN {codes}",
     "loads": OWN_LOADS,

@@ -20,6 +20,7 @@ from warehouse.reference import Reference, load_reference
 from .indicators import write_indicator_files
 from .ledgers import LATEST, SNAPSHOTS, LedgerFile, plan_ledgers
 from .projects import make_projects
+from .six import plan_six, write_six_files
 
 __all__ = ["generate_demo", "demo_truth", "plan_demo"]
 
@@ -43,6 +44,11 @@ ledgers/<县区>/ 下是各县区报送的项目台账：2023—2025 年每季�
 - 旧版 .xls、GB18030 编码的 CSV；
 - 一个项目同时出现在两个县区的台账中；一份台账的合计数与明细不符；
 - 最新台账中有几行无法使用的数据（金额写“两千万左右”、缺项目名称），导入时应被拒绝并说明原因。
+
+六职/<县区>/ 下是各县区 2025 年每季度报送的“六职”领导干部招商情况（外出招商、接待客商、包抓项目），
+每份含当年截至该季度末的全部记录（同一次外出在后续各季度的表中重复出现，只计一次）；有的县区按行填报、
+有的每位领导一个工作表。全市合计：外出招商258批次、拜访企业363家，“六职”包抓项目签约93个、履约82个、
+开工60个；西城区年初谋划拟招引项目10个，签约8个、履约7个、开工7个。
 
 targets/ 下是 2024、2025 年的目标任务分解表，targets/月报/ 下是每月的招商引资指标完成情况表
 （各县区 1—N 月累计完成数；签约项目数、签约项目投资额也由县区报送，驾驶舱与台账统计数核对）。
@@ -74,6 +80,7 @@ def generate_demo(out_dir: Path, *, seed: int = 2024) -> list[Path]:
         rng = random.Random(f"{seed}:{f.district.code}:{f.as_of.isoformat()}")
         written.append(WRITERS[f.layout](target, f.rows, district=f.district.name, as_of=f.as_of, rng=rng, **extra))
     write_indicator_files(out_dir / "targets", ref, projects, seed)
+    write_six_files(out_dir / "六职", plan_six(ref, demo_truth(seed), seed))
     n_projects = len({r["project_code"] for f in files if f.as_of == LATEST for r in f.rows if not r.get("bad")})
     (out_dir / "README.txt").write_text(
         README_TEXT.format(city=ref.city_name, n_districts=len(ref.districts), n_projects=n_projects),

@@ -108,7 +108,7 @@ def parse_ledger(wb: Workbook, analysis: LedgerAnalysis, ref: Reference, *, as_o
         raise RefusedFile(NOT_A_LEDGER)
     titles = [line for _, h in analysis.chosen for line in h.title_lines]
     warnings = list(analysis.warnings)
-    as_of, as_of_source = _as_of(as_of, titles, wb, warnings)
+    as_of, as_of_source = file_as_of(as_of, titles, wb, warnings)
     district = next((d for t in (*titles, wb.stem, wb.path.parent.name) if (d := district_in_text(t, ref))), None)
     year = next((y for t in (*titles, wb.stem) if (y := title_year(t))), as_of.year)
     ctx = LedgerContext(ref=ref, source_file=name, default_district=district, ledger_year=year,
@@ -137,7 +137,7 @@ def title_year(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _as_of(as_of: date | None, titles: list[str], wb: Workbook, warnings: list) -> tuple[date, str]:
+def file_as_of(as_of: date | None, titles: list[str], wb: Workbook, warnings: list) -> tuple[date, str]:
     if as_of is not None:
         return as_of, "命令行"
     for text, source in ((" ".join(titles), "台账日期"), (wb.stem, "文件名")):
