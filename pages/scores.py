@@ -159,12 +159,12 @@ def view(v: View) -> list:
     rules, scores = board["rules"], board["scores"]
     first = scores.filter(pl.col("rank") == 1)
     last = scores.filter(pl.col("rank") == scores["rank"].max()) if scores.height and first.height else first
-    cards = [Card("考评期", board["period_text"]),
-             Card("第一名", "、".join(first["district"]) if first.height else DASH,
-                  score(first["total"][0]) if first.height else None, delta_color="off"),
-             Card("最后一名", "、".join(last["district"]) if last.height else DASH,
-                  score(last["total"][0]) if last.height else None, delta_color="off"),
-             Card("参评县区", count(scores.height))]
+    if board["partial"]:          # a district account: its own points only, no rank
+        cards = [Card("考评期", board["period_text"]), Card("县区", "、".join(scores["district"]) or DASH),
+                 Card("已失分", score(scores["lost"].sum()) if scores.height else DASH),
+                 Card("总分与名次", "由市级计算", help="含功效系数法指标，需全市各县区数据")]
+    else:
+        cards = _city_cards(board, scores, first, last)
     export = lambda: [("排名", _ranking(scores, board["partial"]).select(RANKING_COLUMNS)),  # noqa: E731
                       ("分项得分", _points(board["points"].sort("district_code")).select("district", *POINT_COLUMNS))]
     return [
@@ -179,6 +179,15 @@ def view(v: View) -> list:
         _definitions(rules),
         *_batches(v),
     ]
+
+
+def _city_cards(board: dict, scores: pl.DataFrame, first: pl.DataFrame, last: pl.DataFrame) -> list[Card]:
+    return [Card("考评期", board["period_text"]),
+             Card("第一名", "、".join(first["district"]) if first.height else DASH,
+                  score(first["total"][0]) if first.height else None, delta_color="off"),
+             Card("最后一名", "、".join(last["district"]) if last.height else DASH,
+                  score(last["total"][0]) if last.height else None, delta_color="off"),
+             Card("参评县区", count(scores.height))]
 
 
 if __name__ == "__main__":      # run by Streamlit for this page
