@@ -65,8 +65,8 @@ def _newest(con) -> date | None:
     return con.execute("SELECT max(as_of) FROM projects").fetchone()[0]
 
 
-def _score(con, rules: Rules, period: Period, names: dict[str, str], partial: bool):
-    inputs = gather(con, rules, period, names)
+def _score(con, rules: Rules, period: Period, names: dict[str, str], partial: bool, memo: dict):
+    inputs = gather(con, rules, period, names, memo)
     by_ind = {ind.key: marks(ind, inputs[ind.key], rules, partial) for ind in rules.indicators}
     sums = totals(rules, by_ind, list(names))
     # a district account's rank among the districts it sees would be no rank at all: none is shown
@@ -97,9 +97,10 @@ def _frames(rules: Rules, names: dict[str, str], now, before) -> tuple[pl.DataFr
 
 def _board(con, rules: Rules, period: Period, extra: dict) -> dict:
     names, partial = districts(con), is_partial(con)
-    now = _score(con, rules, period, names, partial)
+    memo: dict = {}                        # the year's targets and today's stalls, read once for both periods
+    now = _score(con, rules, period, names, partial, memo)
     previous = period.previous()
-    before = _score(con, rules, previous, names, partial) if previous else None
+    before = _score(con, rules, previous, names, partial, memo) if previous else None
     scores, points = _frames(rules, names, now, before)
     return {"error": None, "rules": rules, "period": period.label, "period_text": period.text,
             "previous_text": previous.text if previous else None, "scores": scores, "points": points,

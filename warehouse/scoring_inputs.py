@@ -38,17 +38,24 @@ def _window(ind: Indicator, period: Period) -> tuple[date, date]:
     return start, period.end
 
 
-def _target_rows(con, rules: Rules, period: Period) -> dict[tuple[str, str], tuple]:
-    """(indicator, district_code) → (target, actual), one read of the view for every target indicator."""
+def _target_rows(con, rules: Rules, period: Period, memo: dict) -> dict[tuple[str, str], tuple]:
+    """(indicator, district_code) → (target, actual) at the newest report date on or before the
+    period's end. The year's rows are read once (`memo`, shared by the periods a board compares:
+    the view is the heaviest read of 考评)."""
     wanted = [i.target for i in rules.indicators if i.source == "target"]
     if not wanted or not has_relation(con, "indicator_progress"):
         return {}
     year = period.end.year
-    return {(r[0], r[1]): (r[2], r[3]) for r in con.execute(
-        """SELECT indicator, district_code, target, actual FROM indicator_progress
-           WHERE year = ? AND list_contains(?::VARCHAR[], indicator) AND NOT is_city
-             AND as_of = (SELECT max(as_of) FROM indicator_calendar WHERE year = ? AND as_of <= ?)""",
-        [year, wanted, year, period.end]).fetchall()}
+    key = ("targets", year, tuple(wanted))
+    if key not in memo:
+        memo[key] = con.execute(
+            """SELECT as_of, indicator, district_code, target, actual FROM indicator_progress
+               WHERE year = ? AND list_contains(?::VARCHAR[], indicator) AND NOT is_city""", [year, wanted]).fetchall()
+    dates = [r[0] for r in memo[key] if r[0] <= period.end]
+    if not dates:
+        return {}
+    newest = max(dates)
+    return {(r[1], r[2]): (r[3], r[4]) for r in memo[key] if r[0] == newest}
 
 
 def _target(rows: dict, ind: Indicator, codes: list[str]) -> Inputs:
@@ -71,9 +78,11 @@ def _counted(con, sql: str, params: list, codes: list[str], missing: str | None 
                    ((None, missing) if missing else (Decimal(0), ""))) for code in codes}
 
 
-def _ledger(con, ind: Indicator, period: Period, codes: list[str], names: dict[str, str]) -> Inputs:
-    if ind.measure == "stalled":
-        by_name = dict(stalled_summary(con, Filters(), "district").select("district", "stalled").iter_rows())
+def _ledger(con, ind: Indicator, period: Period, codes: list[str], names: dict[str, str], memo: dict) -> Inputs:
+    if ind.measure == "stalled":           # a state now: the same for every period
+        if "stalled" not in memo:
+            memo["stalled"] = dict(stalled_summary(con, Filters(), "district").select("district", "stalled").iter_rows())
+        by_name = memo["stalled"]
         return {code: (Decimal(by_name.get(names[code], 0)), "") for code in codes}
     value = "count(*)" if ind.measure == "count" else "coalesce(sum(total_investment_wan), 0)"
     start, end = _window(ind, period)
@@ -107,16 +116,19 @@ def _manual(con, rules: Rules, ind: Indicator, period: Period, codes: list[str])
                     [rules.year, period.label, ind.key], codes, NOT_ENTERED)
 
 
-def gather(con, rules: Rules, period: Period, districts: dict[str, str]) -> dict[str, Inputs]:
-    """Every indicator's inputs: key → district code → (value, reason). districts: code → name."""
+def gather(con, rules: Rules, period: Period, districts: dict[str, str], memo: dict | None = None
+           ) -> dict[str, Inputs]:
+    """Every indicator's inputs: key → district code → (value, reason). districts: code → name.
+    `memo` carries what does not depend on the period between the periods one board compares."""
     codes = list(districts)
+    memo = {} if memo is None else memo
     out: dict[str, Inputs] = {}
-    targets = _target_rows(con, rules, period)
+    targets = _target_rows(con, rules, period, memo)
     for ind in rules.indicators:
         if ind.source == "target":
             out[ind.key] = _target(targets, ind, codes)
         elif ind.source == "ledger":
-            out[ind.key] = _ledger(con, ind, period, codes, districts)
+            out[ind.key] = _ledger(con, ind, period, codes, districts, memo)
         elif ind.source == "six":
             out[ind.key] = _six(con, ind, period, codes)
         elif ind.source == "batches":
