@@ -176,15 +176,6 @@ def trend(con, filters: Filters, year: int) -> pl.DataFrame:
         FROM span LEFT JOIN t USING (month) ORDER BY month""", [*params, int(year), int(year)]).pl()
 
 
-def idle(con, filters: Filters, month: date) -> pl.DataFrame:
-    """红黑榜's 黑榜: the districts and leaders (any 六职 data this year) with no trip this month."""
-    leaders = activity(con, filters, month, "leader").filter(pl.col("trips_month") == 0)
-    districts = activity(con, filters, month, "district").filter(pl.col("trips_month") == 0)
-    return pl.concat([
-        districts.select("district", pl.lit("（全县区）").alias("leader"), pl.lit(None, pl.String).alias("post"), "trips"),
-        leaders.select("district", "leader", "post", "trips")]).sort("district", "leader")
-
-
 def leader_trips(con, filters: Filters, year: int, district: str, leader: str) -> pl.DataFrame:
     """One leader's trips of the year, newest first."""
     cond, params = _district_condition(filters, "t")

@@ -2,7 +2,7 @@
 received and the projects they are responsible for (包抓), 2025, sent quarterly as a cumulative
 workbook (every trip of the year so far: the loader must count each trip once).
 
-The city's year reproduces seed 001 and 西城区's seed 003, and `six_truth` says so:
+The city's year reproduces seed 001 and 西城区's seed 003 (tests/test_six.py checks the warehouse):
   全市: 外出招商258批次, 拜访企业363家, 六职项目 签约93个、履约82个、开工60个;
   西城区: 拟招引项目10个, 签约8个、履约7个、开工7个.
 Two layouts: one row per trip with the leader's name and post (two-row header, a title, a 合计
@@ -33,7 +33,6 @@ XICHENG_PLANNED = {"开工": 7, "签约": 1, "在谈": 2}       # 10 planned: 8 
 NOT_IN_LEDGER = 3                                          # 包抓 lines the ledgers do not (yet) have
 PLACES = ("广东深圳", "上海", "江苏苏州", "浙江杭州", "北京", "福建厦门", "四川成都", "重庆", "广东东莞", "天津",
           "江苏南京", "浙江宁波", "山东青岛", "湖北武汉")
-GROUP_LABELS = ("外出招商情况",)
 
 
 @dataclass
@@ -169,16 +168,6 @@ def plan_six(ref: Reference, truth, seed: int = 2024) -> list[DistrictSix]:
     _assignments(plans, truth, rng)
     _receptions(plans, rng)
     return plans
-
-
-def six_truth(plans: list[DistrictSix]) -> dict:
-    """What the loaded year must say (the seeds' figures, from the plan itself)."""
-    xicheng = next(p for p in plans if p.district.name == XICHENG)
-    return {"trips": sum(len(p.trips) for p in plans),
-            "companies_visited": sum(len(t.companies) for p in plans for t in p.trips),
-            "days": sum(t.days for p in plans for t in p.trips),
-            "by_district": {p.district.name: len(p.trips) for p in plans},
-            "xicheng_planned": sum(1 for a in xicheng.assignments if a[3])}
 
 
 # --- the workbooks ------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from warehouse.reference import Reference
 
 SCAN_ROWS = 30
 TRIPS, RECEPTIONS, ASSIGNMENTS = "外出招商", "接待客商", "包抓项目"
-SHEET_KINDS = (TRIPS, RECEPTIONS, ASSIGNMENTS)
 SIX_WORDS = re.compile(r"六职|包抓|包保|拟招引|分包")
 
 # the six posts (DOMAIN.md), each with what tells it apart in a written post: tried in order, so
