@@ -8,16 +8,17 @@ STAMP  := $(VENV)/.requirements-installed
 PORT   ?= 8501
 WAREHOUSE_PATH ?= data/warehouse.duckdb
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
-SYSTEM_PACKAGES := chromium fonts-noto-cjk
+SYSTEM_PACKAGES := chromium fonts-noto-cjk postgresql
 
 export WAREHOUSE_PATH
 export BROWSER_PATH := /usr/bin/chromium
 
-.PHONY: setup system venv run demo test test-fast bench soak clean-demo
+.PHONY: setup system venv run demo test test-fast test-ducklake bench soak clean-demo
 
 setup: system venv
 
-# Debian's chromium (chart images, browser tests) and Noto CJK fonts (Chinese in images).
+# Debian's chromium (chart images, browser tests), Noto CJK fonts (Chinese in images) and PostgreSQL
+# (the DuckLake backend's catalog; the tests start their own server on loopback).
 system:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -47,6 +48,11 @@ test: setup
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not browser"
+
+# The whole suite on the DuckLake backend: tests/conftest.py starts a PostgreSQL server on loopback
+# for the run (make test runs tests/test_ducklake.py, its fast part, on both backends).
+test-ducklake: setup
+	WAREHOUSE_BACKEND=ducklake $(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: setup
 	$(BIN)/python -m bench

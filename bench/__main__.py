@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STEPS = ("loading", "ledger200k", "queries", "app", "export")
+STEPS = ("loading", "ledger200k", "queries", "lake", "app", "export")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -40,6 +40,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--export-timeout", type=float, default=300.0, help="seconds before a deck export is stopped")
     ap.add_argument("--views", default="all,default,narrow",
                     help="which filter views to time: all (no filter), default (the newest year), narrow (an analyst's)")
+    ap.add_argument("--lake-loaders", type=int, default=8, help="DuckLake: loader processes at once (default 8)")
+    ap.add_argument("--lake-files", type=int, default=20, help="DuckLake: district ledgers per loader (default 20)")
+    ap.add_argument("--lake-readers", type=int, default=4, help="DuckLake: reader processes meanwhile (default 4)")
     ap.add_argument("--skip", default="", help=f"steps to skip: {','.join(STEPS)}")
     ap.add_argument("--report-only", action="store_true",
                     help="only write the report again from --out/results.json (after editing bench/report.py)")
@@ -184,6 +187,14 @@ def main(argv=None) -> int:
                                                          sample_city=args.sample_city, cap=args.cap,
                                                          progress=log, label=_short(n), views=args.view_list)
         results["steps"]["queries"] = time.perf_counter() - t0
+
+    # 3b. the same on DuckLake over PostgreSQL, side by side ---------------------------------------
+    if "lake" not in args.skip_set:
+        from bench import lake
+
+        t0 = time.perf_counter()
+        results["lake"] = lake.run(args, out, ref, warehouses, env, results.get("queries"), progress=log)
+        results["steps"]["lake"] = time.perf_counter() - t0
 
     # 4. the app's memory -------------------------------------------------------------------------
     if "app" not in args.skip_set:

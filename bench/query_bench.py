@@ -65,6 +65,16 @@ def run_floor(con, query, filters, ctx: Context, cap: float):
     return _timed(con, go, cap)
 
 
+def _floor_connection(db: Path):
+    """A connection of the floor's own: the file opened directly; a lake through warehouse.db (the
+    lake's instance is per process, its cursor costs nothing)."""
+    from warehouse import db as wdb
+
+    if wdb.lake_backend(db):
+        return wdb.connect(db, read_only=True)
+    return duckdb.connect(str(db), read_only=True)
+
+
 def measure_query(db: Path, page_con, query, filters, ctx: Context, repeat: int, cap: float) -> dict:
     """The app way first, on the page's connection; then the floor on a connection of its own."""
     why = available(query)
@@ -95,7 +105,7 @@ def measure_query(db: Path, page_con, query, filters, ctx: Context, repeat: int,
         out["floor_skipped"] = "the floor is the same view; the call is over 5 s"
         return out
     floor_repeat = max(3, (repeat + 1) // 2)
-    con = duckdb.connect(str(db), read_only=True)
+    con = _floor_connection(db)
     try:
         con.execute("SET enable_progress_bar = false")
         floor_first, floor_result = run_floor(con, query, filters, ctx, cap)

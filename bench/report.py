@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.queries import QUERIES
+from bench import lake_report
 
 P95_GOAL = 0.300        # seconds, every page query at the largest size
 PAGE_GOAL = 1.0         # seconds, a page's server-side work
@@ -177,7 +178,7 @@ def render(results: dict) -> str:
     w("## 结论 · Goals\n")
     w("| goal | measured | notes | verdict |")
     w("|---|---|---|---|")
-    for goal, measured, note, flag in goals(results):
+    for goal, measured, note, flag in goals(results) + lake_report.goals(results):
         w(f"| {goal} | {measured} | {note} | {_ok(flag)} |")
     w("")
 
@@ -210,6 +211,7 @@ def render(results: dict) -> str:
     _datasets(w, results)
     _loading(w, results)
     _queries(w, results)
+    lake_report.section(w, results)
     _app(w, results)
     _export(w, results)
     _gaps(w, results)

@@ -10,14 +10,15 @@ import polars as pl
 
 from etl.kinds import DATA_TABLES
 from etl.store import refresh_current
+from warehouse.db import next_id
 
 LOAD_COLUMNS = ("load_id, file_name, file_path, content_hash, kind, status, message, as_of, as_of_source, "
                 "loaded_at, rows_read, rows_loaded, rows_skipped, rows_rejected, warnings, loaded_by")
 
 
 def record_refusal(con, name: str, path: str, digest: str, message: str, user: str | None) -> None:
-    con.execute(f"INSERT INTO loads ({LOAD_COLUMNS}) VALUES (nextval('load_id_seq'), ?, ?, ?, NULL, 'refused', ?, "
-                "NULL, NULL, ?, 0, 0, 0, 0, NULL, ?)", [name, path, digest, message, datetime.now(), user])
+    con.execute(f"INSERT INTO loads ({LOAD_COLUMNS}) VALUES (?, ?, ?, ?, NULL, 'refused', ?, "
+                "NULL, NULL, ?, 0, 0, 0, 0, NULL, ?)", [next_id(con, "load_id_seq"), name, path, digest, message, datetime.now(), user])
 
 
 def record_load(con, load_id: int, parsed, name: str, path: str, digest: str, summary: str,

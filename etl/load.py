@@ -30,7 +30,6 @@ from etl.sniff import SPREADSHEET_SUFFIXES
 from etl.worker import Job, ParseWorker
 from warehouse import db as wdb
 from warehouse.reference import Reference, load_reference, write_reference_tables
-from warehouse.settings import warehouse_path
 
 
 @dataclass
@@ -135,6 +134,8 @@ def load_files(paths: list[Path], *, db: str | Path | None = None, as_of: date |
                     pending.parsing.cancel()
             writer.close()
             worker.close()
+    if not dry_run and any(r.status == "loaded" for r in results):
+        wdb.maintain(db)            # a lake's small files merged once there are many
     return results
 
 
@@ -166,7 +167,7 @@ def _parse_safely(worker: ParseWorker, job: Job):
 def _known_contents(db) -> dict[str, tuple]:
     """content hash → (load_id, loaded_at) of every loaded file, read before the batch starts, so
     that unchanged files are not even parsed (the writing thread checks again before writing)."""
-    if not warehouse_path(db).exists():
+    if not wdb.exists(db):
         return {}
     try:
         with wdb.reading(db) as con:
@@ -261,7 +262,7 @@ def _preview_scope(parsed, batch: _Batch) -> None:
     check = kind_named(parsed.kind).check_scope
     if batch.scope is None or check is None:
         return
-    if not warehouse_path(batch.writer.db).exists():
+    if not wdb.exists(batch.writer.db):
         check(None, parsed, batch.scope)
         return
     with wdb.reading(batch.writer.db) as con:
@@ -299,12 +300,14 @@ def write_parsed(parsed, path: Path, name: str, digest: str, ref: Reference, *, 
     re-sending a corrected ledger), the audit row and audit rows, then the kind's own rows
     (etl/save.py). RefusedFile when the scope leaves nothing to load."""
     kind = kind_named(parsed.kind)
-    try:
-        con.execute("BEGIN TRANSACTION")
+    warnings = list(parsed.warnings)
+
+    def work(con) -> int:
+        parsed.warnings = list(warnings)      # the work may run again (another writer committed first)
         if scope is not None and kind.check_scope is not None:
             kind.check_scope(con, parsed, scope)
         write_reference_tables(con, ref)
-        load_id = con.execute("SELECT nextval('load_id_seq')").fetchone()[0]
+        load_id = wdb.next_id(con, "load_id_seq")
         earlier = [int(r[0]) for r in con.execute(SUPERSEDED_SQL, [name, parsed.as_of]).fetchall()]
         mine, others = supersedable(con, earlier, scope)
         if others:
@@ -313,11 +316,6 @@ def write_parsed(parsed, path: Path, name: str, digest: str, ref: Reference, *, 
         audit.supersede(con, mine, load_id)
         audit.record_load(con, load_id, parsed, name, str(path), digest, _summary(parsed), user)
         kind.save(con, load_id, parsed, name)
-        con.execute("COMMIT")
         return load_id
-    except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass
-        raise
+
+    return wdb.transact(con, work)

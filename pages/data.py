@@ -44,7 +44,7 @@ else:
 
 
 REVIEWS = account.role == "district" and not settings().get("accounts", "district_direct_load")
-SCOPE = account.districts if account.role == "district" else None
+SCOPE = account.districts or None          # a city's account in a province deployment too
 
 
 def _ask(action: str) -> None:

@@ -19,6 +19,27 @@ from warehouse.db import reading
 from warehouse_fixture import build_empty_warehouse, build_small_warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
+_LAKE_SERVER = []
+
+
+def pytest_configure(config):
+    """The suite on the DuckLake backend (make test-ducklake: WAREHOUSE_BACKEND=ducklake): one
+    PostgreSQL server on loopback for the whole run, started here before the workers are (they
+    and every subprocess inherit the environment), stopped at the end."""
+    if os.environ.get("WAREHOUSE_BACKEND") != "ducklake" or os.environ.get("DUCKLAKE_CATALOG") \
+            or hasattr(config, "workerinput"):
+        return
+    from bench.pgserver import Server
+
+    server = Server().start()
+    _LAKE_SERVER.append(server)
+    os.environ["DUCKLAKE_CATALOG"] = server.dsn
+    os.environ["DUCKLAKE_DATA_PATH"] = str(server.root / "lake-data")
+
+
+def pytest_unconfigure(config):
+    while _LAKE_SERVER:
+        _LAKE_SERVER.pop().stop()
 
 
 @pytest.fixture(scope="session")

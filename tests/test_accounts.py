@@ -57,13 +57,23 @@ def test_account_rules_in_chinese(tmp_path):
     with writing(tmp_path / "w.duckdb") as con:
         for kwargs, words in ((dict(login="a b", role="city", password="Abc12345"), "登录名"),
                               (dict(login="x", role="district", password="Abc12345"), "必须指定所属县区"),
-                              (dict(login="y", role="city", password="Abc12345", districts=("郾城区",)), "只有县区填报员"),
+                              (dict(login="y", role="admin", password="Abc12345", districts=("郾城区",)), "不指定县区"),
                               (dict(login="z", role="district", password="Abc12345", districts=("火星区",)), "没有这个县区"),
                               (dict(login="w", role="city", password="short1"), "至少需要8位"),
                               (dict(login="v", role="city", password="abcdefgh"), "字母和数字"),
                               (dict(login="u", role="boss", password="Abc12345"), "角色只能是")):
             with pytest.raises(accounts.AccountError, match=words):
                 accounts.add(con, kwargs.pop("login"), kwargs.pop("role"), kwargs.pop("password"), **kwargs)
+
+
+def test_a_city_account_given_its_districts_sees_them_only(tmp_path):
+    """Province deployment: a 市级用户 (or 领导) account given its city's districts is scoped to them;
+    one without districts (the province's) sees everything."""
+    with writing(tmp_path / "w.duckdb") as con:
+        city = accounts.add(con, "luohe", "city", "Luohe@2025", districts=("郾城区", "源汇区"))
+        province = accounts.add(con, "sheng", "leader", "Sheng@2025")
+    assert set(city.scope.districts) == {"411103", "411102"} and city.scope.login == "luohe"
+    assert province.scope.everything
 
 
 def test_the_command_line(tmp_path, monkeypatch):

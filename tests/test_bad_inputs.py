@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
+from warehouse import db as wdb
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY_LIMIT = 3 * 1024 ** 3      # bytes of address space for one load
@@ -141,7 +142,7 @@ def test_hostile_text_is_stored_as_text(tmp_path, text):
     wb.save(path)
     r = load(path, tmp_path / "w.duckdb")
     assert r["status"] == "loaded"
-    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    con = wdb.connect(tmp_path / "w.duckdb", read_only=True)
     assert con.execute("SELECT project_name, investor FROM projects").fetchall() == [(text, text)]
     assert con.execute("SELECT count(*) FROM loads").fetchone() == (1,)
     con.close()

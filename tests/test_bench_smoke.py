@@ -26,7 +26,8 @@ def _bench(out: Path, *args: str, timeout: float = 300) -> tuple[dict, str]:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    return _bench(tmp_path_factory.mktemp("bench"), "--skip", "ledger200k,app,export", "--views", "all,narrow")
+    return _bench(tmp_path_factory.mktemp("bench"), "--skip", "ledger200k,app,export", "--views", "all,narrow",
+                  "--lake-loaders", "2", "--lake-files", "2", "--lake-readers", "1", timeout=900)
 
 
 def test_report_written(run):
@@ -97,9 +98,27 @@ def test_registry_covers_every_page_call(demo_con):
     assert {path for path, _ in app_pages()} == {p.key for p in PAGES}
 
 
+def test_the_lake_beside_the_file(run):
+    """bench/lake.py: the warehouse written into a lake in 54 monthly transactions equals the file,
+    every page is timed on it before and after compaction, and loaders at once lose and double nothing."""
+    results, md = run
+    L = results["lake"]
+    assert L["replay"]["months"] == 54 and L["replay"]["same_as_file"], L["replay"]["differences"]
+    assert L["files_after_compaction"] < L["replay"]["live_files"]
+    for key in ("after_loads", "after_compaction"):
+        for sc in L[key]["scenarios"]:
+            assert all("median" in st for st in sc["pages"].values()), (key, sc["key"], sc["pages"])
+    c = L["concurrent"]
+    assert c["statuses"] == {"loaded": 4} and c["errors"] == [] and c["read_errors"] == []
+    ch = c["check"]
+    assert ch["rows_added"] == ch["rows_loaded_reported"] > 0
+    assert ch["loads_mismatched"] == 0 and ch["contents_twice"] == 0
+    assert "## DuckLake over PostgreSQL, beside the DuckDB file" in md and "DuckLake: 2 loaders × 2 ledgers" in md
+
+
 @pytest.mark.browser
 def test_app_memory_measured(tmp_path):
-    results, md = _bench(tmp_path, "--skip", "loading,ledger200k,queries,export")
+    results, md = _bench(tmp_path, "--skip", "loading,ledger200k,queries,lake,export")
     app = results["app"]
     assert app["peak_rss_mb"] > app["idle_rss_mb"] > 0
     assert {p["path"] for p in app["pages"]} >= {"overview", "map", "data"}

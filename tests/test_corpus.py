@@ -20,6 +20,7 @@ import pytest
 
 from corpus import CASES, xlsx_bytes
 from warehouse_fixture import DATA_TABLES as LOAD_TABLES, snapshot
+from warehouse import db as wdb
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY_LIMIT = 3 * 1024 ** 3
@@ -93,7 +94,7 @@ def test_each_file_loads_exactly_or_is_refused_with_the_action(case, seeded, lim
     assert_expected(case, {**r.as_json(), "rows_loaded": r.rows_loaded, "rows_rejected": r.rows_rejected})
     if case.loaded is None:
         assert snapshot(db, DATA_TABLES) == before
-        con = duckdb.connect(str(db), read_only=True)
+        con = wdb.connect(db, read_only=True)
         assert con.execute("SELECT status, file_name, rows_loaded FROM loads ORDER BY load_id DESC LIMIT 1"
                            ).fetchone() == ("refused", case.name, 0)
         con.close()
@@ -112,7 +113,7 @@ def test_one_batch_every_file_reported_and_bad_files_cost_no_other(tmp_path):
     for case, result in zip(CASES, out["files"]):
         assert_expected(case, result)
     loaded = sum(c.loaded or 0 for c in CASES)
-    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    con = wdb.connect(tmp_path / "w.duckdb", read_only=True)
     assert con.execute("SELECT count(*) FROM project_rows").fetchone() == (loaded,)
     assert con.execute("SELECT count(*) FROM loads WHERE status = 'loaded'").fetchone() == (
         sum(c.loaded is not None for c in CASES),)

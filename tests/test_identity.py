@@ -13,6 +13,7 @@ import pytest
 
 from etl.load import load_files
 from etl.normalise.identity import CODE_PREFIX, name_key, name_keys, project_ids
+from warehouse import db as wdb
 
 
 @pytest.mark.parametrize("name, key", [
@@ -51,7 +52,7 @@ def ledger(path: Path, rows: list[tuple], code: bool = True) -> Path:
 
 
 def q(db: Path, sql: str):
-    con = duckdb.connect(str(db), read_only=True)
+    con = wdb.connect(db, read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:

@@ -22,6 +22,7 @@ from warehouse.reference import load_reference
 
 from targets_fixture import (LUOHE_TARGETS_2024, load, luohe_targets_wide, reset_city, use_city, write_xlsx,
                              xicheng_ledger, xicheng_report)
+from warehouse import db as wdb
 
 ROOT = Path(__file__).resolve().parent.parent
 D = Decimal
@@ -29,7 +30,7 @@ JUNE = date(2024, 6, 30)
 
 
 def rows(db, sql, params=()):
-    con = duckdb.connect(str(db), read_only=True)
+    con = wdb.connect(db, read_only=True)
     try:
         return con.execute(sql, params).fetchall()
     finally:
@@ -405,7 +406,7 @@ def test_the_newest_target_wins(tmp_path):
     adjusted = write_xlsx(tmp_path / "调整.xlsx", [["2024年1-6月指标完成情况"], ["县区", "实际利用外资", None],
                                                   [None, "调整后目标", "完成"], ["西城区", 25, 18]])
     one(load([adjusted], db))
-    con = duckdb.connect(str(db), read_only=True)
+    con = wdb.connect(db, read_only=True)
     assert con.execute("SELECT target FROM indicator_target_current WHERE district_code = '411100-XC' "
                        "AND indicator = '实际利用外资'").fetchall() == [(D(25),)]
     con.close()

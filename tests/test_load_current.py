@@ -21,6 +21,7 @@ import pytest
 from etl.load import load_files
 from etl.store import REFRESH_CURRENT_SQL
 from warehouse import derived
+from warehouse import db as wdb
 
 
 def ledger(path: Path, rows: list[tuple]) -> Path:
@@ -36,7 +37,7 @@ def ledger(path: Path, rows: list[tuple]) -> Path:
 
 def summary_differences(db: Path) -> dict[str, tuple[int, int]]:
     """Rows only in each history summary table / only in its definition over the whole history."""
-    con = duckdb.connect(str(db), read_only=True)
+    con = wdb.connect(db, read_only=True)
     try:
         out = {}
         for name in derived.DEFINITIONS:
@@ -65,7 +66,7 @@ def recomputed_differences(db: Path, scratch: Path) -> tuple[int, int, int]:
 
 
 def current(db: Path) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = wdb.connect(db, read_only=True)
     try:
         return con.execute("SELECT project_id, stage, total_investment_wan, start_date, as_of, first_seen "
                            "FROM projects ORDER BY project_id").fetchall()
@@ -134,7 +135,7 @@ def test_timeline_merges_months_that_say_the_same(tmp_path):
         wb.active.append(["甲项目", "召陵区", amount, "签约", sign, "第3期", "签约一批"])
         wb.save(folder / f"召陵区2024年{month:02d}月.xlsx")
         load_files([folder / f"召陵区2024年{month:02d}月.xlsx"], db=db)
-    con = duckdb.connect(str(db), read_only=True)
+    con = wdb.connect(db, read_only=True)
     try:
         assert con.execute("SELECT as_of, next_as_of, total_investment_wan, sign_date FROM project_timeline "
                            "ORDER BY as_of").fetchall() == [

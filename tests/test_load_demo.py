@@ -9,11 +9,12 @@ import polars as pl
 import pytest
 
 from etl.demo import demo_truth
+from warehouse import db as wdb
 
 
 @pytest.fixture(scope="module")
 def loaded(demo_warehouse):
-    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    con = wdb.connect(demo_warehouse, read_only=True)
     try:
         projects = con.execute("""SELECT district_code, project_name, stage, total_investment_wan, chain, cluster,
                                          lng, lat, location_approximate FROM projects""").pl()

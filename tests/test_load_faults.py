@@ -16,12 +16,13 @@ import pytest
 
 from bench.ledger_200k import write_ledger
 from etl.load import load_files
+from warehouse import db as wdb
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def state(db: Path) -> tuple:
-    con = duckdb.connect(str(db), read_only=True)
+    con = wdb.connect(db, read_only=True)
     try:
         return (con.execute("SELECT count(*), coalesce(sum(total_investment_wan), 0) FROM projects").fetchone(),
                 con.execute("SELECT count(*) FROM project_rows").fetchone()[0],

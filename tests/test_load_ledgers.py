@@ -15,12 +15,13 @@ import pytest
 import xlwt
 
 from etl.load import load_files
+from warehouse import db as wdb
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def rows(db, sql, params=()):
-    con = duckdb.connect(str(db), read_only=True)
+    con = wdb.connect(db, read_only=True)
     try:
         return con.execute(sql, list(params)).fetchall()
     finally:

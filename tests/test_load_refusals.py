@@ -12,6 +12,7 @@ import pytest
 
 from etl.load import load_files
 from warehouse_fixture import snapshot
+from warehouse import db as wdb
 
 
 def good_ledger(path: Path, name: str = "已有项目") -> Path:
@@ -91,7 +92,7 @@ def test_refused_with_reason_and_nothing_changes(warehouse, tmp_path, name):
     assert name in r.message and words in r.message
     assert "Traceback" not in r.message
     assert snapshot(warehouse) == before
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = wdb.connect(warehouse, read_only=True)
     assert con.execute("SELECT status, file_name FROM loads ORDER BY load_id DESC LIMIT 1").fetchone() == ("refused", name)
     con.close()
 

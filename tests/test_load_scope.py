@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from etl.load import load_files
+from warehouse import db as wdb
 
 ROOT = Path(__file__).resolve().parent.parent
 YANCHENG, ZHAOLING = "411103", "411104"
@@ -31,7 +32,7 @@ def ledger(path: Path, rows: list[tuple]) -> Path:
 
 
 def q(db: Path, sql: str, params=()):
-    con = duckdb.connect(str(db), read_only=True)
+    con = wdb.connect(db, read_only=True)
     try:
         return con.execute(sql, list(params)).fetchall()
     finally:

@@ -8,6 +8,7 @@ import pytest
 
 from test_pages_app import PAGES, metrics, open_page, signed_in_as
 from report import format as fmt
+from warehouse import db as wdb
 
 
 @pytest.fixture()
@@ -17,7 +18,7 @@ def demo(demo_warehouse, monkeypatch):
 
 
 def _one(path, sql, params=()):
-    con = duckdb.connect(str(path), read_only=True)
+    con = wdb.connect(path, read_only=True)
     try:
         return con.execute(sql, params).fetchone()
     finally:

@@ -94,17 +94,18 @@ def test_empty_points():
 def test_data_version_moves_when_another_process_writes(tmp_path):
     """The cache key: a load (here a plain write) changes it, so pages show new data without restart."""
     from ui.data import data_version
-    from warehouse.db import connect
+    from warehouse.db import connect, next_id
     from warehouse_fixture import build_empty_warehouse
 
     path = build_empty_warehouse(tmp_path / "w.duckdb")
     before = data_version(path)
     con = connect(path)
     con.execute("INSERT INTO loads (load_id, file_name, content_hash, status, loaded_at) "
-                "VALUES (nextval('load_id_seq'), 'x.xlsx', 'h', 'loaded', now())")
+                "VALUES (?, 'x.xlsx', 'h', 'loaded', now())", [next_id(con, "load_id_seq")])
     con.close()
     assert data_version(path) != before
-    assert data_version(tmp_path / "missing.duckdb") == (None, None)
+    missing = data_version(tmp_path / "missing.duckdb")
+    assert missing == data_version(tmp_path / "missing.duckdb") and missing != before
 
 
 def test_clicking_a_spot_lists_its_projects_and_a_forged_click_lists_none(small_con):

@@ -30,10 +30,11 @@ def test_every_table_is_scoped_or_holds_no_district_data(demo_con):
 
 
 def test_no_query_names_the_real_tables():
-    """Only warehouse/scope.py reaches past the views (`<catalog>.main.<table>`)."""
+    """Only warehouse/scope.py reaches past the views (`<catalog>.main.<table>`) — and migrate.py,
+    which copies a whole warehouse from one catalog to another (the command line, never a page)."""
     found = []
     for path in sorted((ROOT / "warehouse").rglob("*")):
-        if path.suffix in (".py", ".sql") and path.name != "scope.py":
+        if path.suffix in (".py", ".sql") and path.name not in ("scope.py", "migrate.py"):
             if re.search(r"\bmain\.\w+|current_database\(\)", path.read_text(encoding="utf-8")):
                 found.append(path.name)
     assert found == []

@@ -12,6 +12,7 @@ import duckdb
 import openpyxl
 
 from etl.load import load_files
+from warehouse import db as wdb
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +36,7 @@ def test_filled_template_loads(tmp_path):
     wb.save(filled)
     [r] = load_files([filled], db=tmp_path / "w.duckdb")
     assert r.status == "loaded" and r.rows_loaded == 1 and r.rows_rejected == 0
-    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    con = wdb.connect(tmp_path / "w.duckdb", read_only=True)
     row = con.execute("""SELECT project_name, district, chain, cluster, total_investment_wan, stage, sign_date,
                                 start_date, period, batch, lng, lat, location_approximate, as_of FROM projects""").fetchone()
     con.close()

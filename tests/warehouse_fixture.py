@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from auth_fixture import add_accounts
-from warehouse.db import connect
+from warehouse.db import connect, next_id
 from warehouse.reference import load_reference, write_reference_tables
 
 XSS_NAME = "<script>alert(1)</script><b>x</b>"
@@ -164,9 +164,9 @@ def build_small_warehouse(path: Path) -> Path:
             con.execute(
                 "INSERT INTO loads (load_id, file_name, file_path, content_hash, kind, status, message,"
                 " as_of, as_of_source, loaded_at, rows_read, rows_loaded, rows_skipped, rows_rejected,"
-                " warnings) VALUES (nextval('load_id_seq'), ?, ?, ?, '项目台账', 'loaded', ?, ?, '台账日期', ?, ?, ?,"
+                " warnings) VALUES (?, ?, ?, ?, '项目台账', 'loaded', ?, ?, '台账日期', ?, ?, ?,"
                 " 0, ?, ?) RETURNING load_id",
-                [name, f"/data/{name}", f"hash{load_id}", f"{name}：入库{n}行", as_of,
+                [next_id(con, "load_id_seq"), name, f"/data/{name}", f"hash{load_id}", f"{name}：入库{n}行", as_of,
                  datetime(2024, 7, 1, 9, load_id), n + (1 if load_id == 3 else 0), n,
                  1 if load_id == 3 else 0, ["合计行与明细不符"] if load_id == 3 else []])
             assert con.fetchone()[0] == load_id   # the sequence hands out 1, 2, 3 like the loader
@@ -202,9 +202,7 @@ DATA_TABLES = ("project_rows", "project_current", "rejected_rows", "skipped_rows
 
 def snapshot(db: Path, tables: tuple[str, ...] = DATA_TABLES) -> dict:
     """Every row of `tables`, in a fixed order (before and after a load, to compare)."""
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect(db, read_only=True)
     try:
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
     finally:

@@ -9,7 +9,6 @@ file's (and its WAL's) mtime and size — so a load shows up on the next rerun, 
 from __future__ import annotations
 
 import importlib
-import os
 import threading
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from warehouse.db import reading
+from warehouse.db import reading, version
 from warehouse.scope import EVERYTHING, Scope
 from warehouse.settings import settings_version, warehouse_path
 
@@ -26,14 +25,8 @@ NOBODY = Scope(districts=(), login=None)   # before sign-in: a connection that s
 
 
 def data_version(path: Path) -> tuple:
-    parts = []
-    for p in (path, path.with_name(path.name + ".wal")):
-        try:
-            s = os.stat(p)
-            parts.append((s.st_mtime_ns, s.st_size))
-        except OSError:
-            parts.append(None)
-    return tuple(parts)
+    """What this warehouse's cached results are keyed by (warehouse.db.version)."""
+    return version(path)
 
 
 class _Run(threading.local):

@@ -47,7 +47,9 @@ class Account:
 
     @property
     def scope(self) -> Scope:
-        return Scope(self.districts, self.login) if self.role == "district" else EVERYTHING
+        """A district account's districts; in a province deployment also a city's (a 市级用户 or 领导
+        account given its city's districts sees that city); none given: everything."""
+        return Scope(self.districts, self.login) if self.districts else EVERYTHING
 
     @property
     def may_load(self) -> bool:
@@ -113,8 +115,8 @@ def _validate(role: str, districts: tuple[str, ...]) -> None:
         raise AccountError(f"角色只能是：{'、'.join(ROLES)}")
     if role == "district" and not districts:
         raise AccountError("县区填报员账号必须指定所属县区（--district）。")
-    if role != "district" and districts:
-        raise AccountError("只有县区填报员账号指定县区；市级用户、领导和系统管理员看全部县区。")
+    if role == "admin" and districts:
+        raise AccountError("系统管理员看全部县区，不指定县区；省级部署中的市级用户、领导账号可指定本市的县区。")
 
 
 def add(con, login: str, role: str, password: str | None, *, districts: tuple[str, ...] = (),

@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
+from warehouse.db import next_id
+
 ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "session_expired", "load", "refuse", "submit", "accept",
            "return", "export", "account_add", "account_disable", "account_enable", "account_password",
            "score_input")
@@ -22,8 +24,8 @@ def record(con, action: str, login: str | None, *, role: str | None = None, ok: 
         raise ValueError(f"unknown audit action {action!r}")
     con.execute(
         "INSERT INTO audit_log (audit_id, happened_at, login, role, action, ok, detail, address, districts) "
-        "VALUES (nextval('audit_id_seq'), ?, ?, ?, ?, ?, ?, ?, ?)",
-        [datetime.now(), login, role, action, ok, detail[:2000], address, list(districts) or None])
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [next_id(con, "audit_id_seq"), datetime.now(), login, role, action, ok, detail[:2000], address, list(districts) or None])
 
 
 def entries(con, login: str | None = None, actions: tuple[str, ...] = (), since: date | None = None,

@@ -13,6 +13,12 @@ ones wait for it (`FileAccess`).
 
 A read connection can be scoped (warehouse.scope): a district account's connection sees its
 districts' rows only.
+
+Two backends (settings [warehouse] backend, or WAREHOUSE_BACKEND): `duckdb`, the file above, and
+`ducklake`, a lake with its catalog in PostgreSQL that many processes on many machines read and
+write at once (warehouse/lake.py). This module is the only one that knows which: the rest of the
+code gets a connection, asks `exists`/`version`/`next_id`, and wraps a multi-statement write in
+`transact`, the same way for both.
 """
 
 from __future__ import annotations
@@ -23,14 +29,24 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import os
+import random
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
 import duckdb
 
-from warehouse import derived
+from warehouse import derived, lake as ducklake
+from warehouse.held import Held
 from warehouse.scope import EVERYTHING, Scope, apply
-from warehouse.settings import settings, warehouse_path
+from warehouse.settings import backend, lake, settings, warehouse_path
+
+T = TypeVar("T")
 
 SCHEMA_DIR = Path(__file__).parent / "sql" / "schema"
 LOCK_WAIT_SECONDS = 30.0
+LAKE_WRITE_WAIT_SECONDS = 600.0      # a writer on a lake waits for the others' loads (several nodes)
 
 
 DERIVED_BEFORE = "010"   # the history summaries (warehouse/derived.py) are created before this file
@@ -57,23 +73,70 @@ def meta_get(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 
 
 def meta_set(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+    con.execute("DELETE FROM meta WHERE key = ?", [key])
+    con.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+_PORT = ((re.compile(r"\s+PRIMARY KEY"), ""), (re.compile(r"CREATE SEQUENCE[^;]*;"), ""))
+
+
+def _ported(sql: str, lake_backend: bool) -> str:
+    """The schema as DuckLake takes it: no key constraints, no sequences (warehouse/lake.py)."""
+    if lake_backend:
+        for pattern, replacement in _PORT:
+            sql = pattern.sub(replacement, sql)
+    return sql
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, lake_backend: bool = False) -> None:
     """Apply the schema files (idempotent DDL), skipped when they have not changed since last time."""
     digest = _schema_hash()
     if meta_get(con, "schema") == digest:
         return
-    created = False
-    for path in _schema_files():
-        if not created and path.name >= DERIVED_BEFORE:
+
+    def apply_all(con):
+        if meta_get(con, "schema") == digest:
+            return
+        created = False
+        for path in _schema_files():
+            if not created and path.name >= DERIVED_BEFORE:
+                derived.create(con)
+                created = True
+            con.execute(_ported(path.read_text(encoding="utf-8"), lake_backend))
+        if not created:
             derived.create(con)
-            created = True
-        con.execute(path.read_text(encoding="utf-8"))
-    if not created:
-        derived.create(con)
-    meta_set(con, "schema", digest)
+        meta_set(con, "schema", digest)
+
+    if lake_backend:
+        transact(con, apply_all)     # several processes may open a new lake at once
+    else:
+        apply_all(con)
+
+
+RETRY_SECONDS = ducklake.RETRY_SECONDS
+
+
+def transact(con, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """work(con) in one transaction; when another writer committed a change to the same table
+    first (DuckLake), the work is done again from the start on the newer state, after a short
+    random pause that grows with each attempt. Anything else rolls back and is raised."""
+    deadline, pause = time.monotonic() + RETRY_SECONDS, 0.02
+    while True:
+        try:
+            con.execute("BEGIN TRANSACTION")
+            result = work(con)
+            con.execute("COMMIT")
+            return result
+        except BaseException as exc:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            if not ducklake.is_conflict(exc) or time.monotonic() > deadline:
+                raise
+            ducklake.CONFLICTS.count += 1
+            time.sleep(pause * (1 + random.random()))
+            pause = min(pause * 2, 1.0)
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -128,34 +191,9 @@ class FileAccess:
 ACCESS = FileAccess()
 
 
-class _Held:
+def _held(con: duckdb.DuckDBPyConnection, write: bool) -> Held:
     """A file connection that gives its share of FileAccess back when it is closed."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, write: bool):
-        self._con, self._write, self._open = con, write, True
-
-    def close(self) -> None:
-        if self._open:
-            self._open = False
-            try:
-                self._con.close()
-            finally:
-                ACCESS.release(self._write)
-
-    def __getattr__(self, name):
-        return getattr(self._con, name)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown
-            pass
+    return Held(con, lambda: ACCESS.release(write))
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -171,11 +209,112 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             delay = min(delay * 2, 0.5)
 
 
-def connect(path: str | Path | None = None, *, read_only: bool = False,
-            scope: Scope = EVERYTHING) -> duckdb.DuckDBPyConnection:
+def lake_backend(path: str | Path | None = None, backend_name: str | None = None) -> bool:
+    """Is this warehouse a lake? (":memory:" is always an in-memory DuckDB database.)
+    `backend_name` overrides the setting (a migration opens both)."""
+    return str(path) != ":memory:" and (backend_name or backend()) == "ducklake"
+
+
+def exists(path: str | Path | None = None, backend_name: str | None = None) -> bool:
+    """Has anything been written to this warehouse yet?"""
+    if lake_backend(path, backend_name):
+        where = lake(path)
+        return ducklake.instance(where.catalog).exists(where)
+    return warehouse_path(path).exists()
+
+
+def version(path: str | Path | None = None) -> tuple:
+    """Changes whenever the warehouse does (any process, any node): what cached page results are
+    keyed by. The file's size and times; a lake's newest snapshot."""
+    if lake_backend(path):
+        where = lake(path)
+        return ("lake", where.schema, ducklake.instance(where.catalog).snapshot(where))
+    p = warehouse_path(path)
+    parts = []
+    for f in (p, p.with_name(p.name + ".wal")):
+        try:
+            s = os.stat(f)
+            parts.append((s.st_mtime_ns, s.st_size))
+        except OSError:
+            parts.append(None)
+    return tuple(parts)
+
+
+def files_dir(path: str | Path | None = None, backend_name: str | None = None) -> Path:
+    """Where the warehouse keeps files beside its tables (the districts' submitted ledgers): next to
+    the DuckDB file; for a lake, next to its data directory (shared by every node)."""
+    if lake_backend(path, backend_name):
+        data = Path(lake(path).data_path)
+        return data.parent / f"{data.name}-files"
+    return warehouse_path(path).parent
+
+
+def compact(path: str | Path | None = None, backend_name: str | None = None) -> None:
+    """Tidy the warehouse's storage: a lake's small files merged, its unneeded files removed; a
+    DuckDB file checkpointed."""
+    if lake_backend(path, backend_name):
+        where = lake(path)
+        ducklake.instance(where.catalog).compact(where)
+        return
+    with writing(path, backend_name="duckdb") as con:
+        con.execute("CHECKPOINT")
+
+
+def maintain(path: str | Path | None = None) -> bool:
+    """After loads: compact a lake once it has many small files (warehouse/lake.py). True if it did."""
+    if not lake_backend(path):
+        return False
+    where = lake(path)
+    return ducklake.instance(where.catalog).maintain(where, int(settings().get("warehouse", "compact_after_files")))
+
+
+def next_id(con, sequence: str) -> int:
+    """The next value of one of the warehouse's id sequences (load_id_seq, audit_id_seq …)."""
+    if isinstance(con, ducklake.LakeCon):
+        return con.instance.next_id(con.lake, sequence)
+    if sequence not in ducklake.SEQUENCES:
+        raise ValueError(sequence)
+    return int(con.execute(f"SELECT nextval('{sequence}')").fetchone()[0])
+
+
+def _empty(scope: Scope) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    ensure_schema(con)
+    apply(con, scope)
+    return con
+
+
+def _connect_lake(path, read_only: bool, scope: Scope):
+    where = lake(path)
+    inst = ducklake.instance(where.catalog)
+    if read_only and not inst.exists(where):
+        return _empty(scope)
+    lock = None
+    if not read_only:
+        lock = ducklake.WriteLock(where)
+        lock.acquire(LAKE_WRITE_WAIT_SECONDS)
+    try:
+        con = ducklake.LakeCon(inst, where, inst.cursor(where), lock)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    try:
+        if read_only:
+            apply(con, scope)
+        else:
+            ensure_schema(con, lake_backend=True)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False, scope: Scope = EVERYTHING,
+            backend_name: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse. `path=":memory:"` gives an empty in-memory warehouse (tests).
 
-    Read-only on a file that does not exist yet gives an empty in-memory warehouse with the
+    Read-only on a warehouse that does not exist yet gives an empty in-memory warehouse with the
     schema, so pages can show their "no data yet" state without creating anything on disk.
     `scope` (read-only connections): whose rows it sees (warehouse.scope).
     """
@@ -183,13 +322,14 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
         con = duckdb.connect(":memory:")
         ensure_schema(con)
         return con
+    if not read_only and scope is not EVERYTHING:
+        raise ValueError("a write connection sees everything (the loader checks a district account's rows)")
+    if lake_backend(path, backend_name):
+        return _connect_lake(path, read_only, scope)
     p = warehouse_path(path)
     if read_only:
         if not p.exists():
-            con = duckdb.connect(":memory:")
-            ensure_schema(con)
-            apply(con, scope)
-            return con
+            return _empty(scope)
         ACCESS.acquire(write=False)
         try:
             con = _open(p, read_only=True)
@@ -198,9 +338,7 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
         except BaseException:
             ACCESS.release(write=False)
             raise
-        return _Held(con, write=False)
-    if scope is not EVERYTHING:
-        raise ValueError("a write connection sees everything (the loader checks a district account's rows)")
+        return _held(con, write=False)
     p.parent.mkdir(parents=True, exist_ok=True)
     ACCESS.acquire(write=True)
     try:
@@ -209,12 +347,12 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
     except BaseException:
         ACCESS.release(write=True)
         raise
-    return _Held(con, write=True)
+    return _held(con, write=True)
 
 
 @contextmanager
-def reading(path: str | Path | None = None, scope: Scope = EVERYTHING):
-    con = connect(path, read_only=True, scope=scope)
+def reading(path: str | Path | None = None, scope: Scope = EVERYTHING, backend_name: str | None = None):
+    con = connect(path, read_only=True, scope=scope, backend_name=backend_name)
     try:
         yield con
     finally:
@@ -222,9 +360,9 @@ def reading(path: str | Path | None = None, scope: Scope = EVERYTHING):
 
 
 @contextmanager
-def writing(path: str | Path | None = None):
+def writing(path: str | Path | None = None, backend_name: str | None = None):
     """A read-write connection for one short piece of work (an audit line, an account change)."""
-    con = connect(path)
+    con = connect(path, backend_name=backend_name)
     try:
         yield con
     finally:

@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from warehouse import audit
+from warehouse.db import next_id, transact
 from warehouse.filters import Filters
 from warehouse.progress import ORD, reached_sql
 from warehouse.scoring_inputs import gather, has_relation
@@ -242,15 +243,14 @@ def save_input(con, year: int, period: str, district_code: str, key: str, value,
             wanted["high"] is not None and number > wanted["high"]):
         raise RuleError(f"“{wanted['name']}”的分值须在{wanted['low']}至{wanted['high']}之间，录入的是{value}")
     detail = f"考评录入：{year}年{period} {name}“{wanted['name']}”{number}分" + (f"（{note}）" if note else "")
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("INSERT INTO score_inputs VALUES (nextval('score_input_seq'), ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [year, period, district_code, key, number, note or None, login, datetime.now()])
+
+    def work(con):
+        con.execute("INSERT INTO score_inputs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [next_id(con, "score_input_seq"), year, period, district_code, key, number, note or None, login,
+                     datetime.now()])
         audit.record(con, "score_input", login, role=role, detail=detail, address=address, districts=(district_code,))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+
+    transact(con, work)
     return detail
 
 

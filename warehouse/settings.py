@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ DEFAULTS: dict[str, dict] = {
     "stall": {"signed_not_started_months": 6, "started_not_producing_months": 18},
     "freshness": {"late_after_days": 40},
     "map": {"tile_url": ""},
-    "warehouse": {"read_memory_mb": 512},
+    "warehouse": {"read_memory_mb": 512, "backend": "duckdb", "catalog": "", "data_path": "",
+                  "lake_schema": "ducklake", "compact_after_files": 300},
     "accounts": {"max_failed_attempts": 5, "lockout_minutes": 15, "session_hours": 8, "password_min_length": 8,
                  "district_direct_load": False, "sso_match": "email", "sso_label": "统一身份认证登录"},
 }
@@ -43,6 +45,47 @@ def warehouse_path(override: str | os.PathLike | None = None) -> Path:
         return Path(override)
     env = os.environ.get("WAREHOUSE_PATH")
     return Path(env) if env else DEFAULT_WAREHOUSE
+
+
+BACKENDS = ("duckdb", "ducklake")
+
+
+@dataclass(frozen=True)
+class Lake:
+    """Where a DuckLake warehouse lives: its catalog (a PostgreSQL libpq connection string), the
+    catalog's schema that holds it, and the directory of its data files."""
+
+    catalog: str
+    schema: str
+    data_path: str
+
+
+def backend() -> str:
+    """duckdb (one DuckDB file, the default) or ducklake: WAREHOUSE_BACKEND beats the settings."""
+    name = (os.environ.get("WAREHOUSE_BACKEND") or str(settings().get("warehouse", "backend"))).strip().lower()
+    if name not in BACKENDS:
+        raise ValueError(f"WAREHOUSE_BACKEND 只能是 duckdb 或 ducklake，而不是 {name!r}")
+    return name
+
+
+def lake(override: str | os.PathLike | None = None) -> Lake:
+    """The lake of the ducklake backend: DUCKLAKE_CATALOG and DUCKLAKE_DATA_PATH beat the settings.
+
+    The deployment's warehouse (no WAREHOUSE_PATH, no --db: the default data/warehouse.duckdb) is
+    the configured lake. A warehouse named by another path (WAREHOUSE_PATH, `--db`, the tests, a
+    migration's scratch copy) is a lake of its own in the same catalog and under the same data
+    directory, named after that path, the same in every process — so what names a DuckDB file
+    names a lake."""
+    catalog = os.environ.get("DUCKLAKE_CATALOG") or str(settings().get("warehouse", "catalog"))
+    data = os.environ.get("DUCKLAKE_DATA_PATH") or str(settings().get("warehouse", "data_path"))
+    if not catalog or not data:
+        raise ValueError("ducklake 后端须设置 DUCKLAKE_CATALOG（PostgreSQL 连接串）和 DUCKLAKE_DATA_PATH（数据文件目录）")
+    schema = str(settings().get("warehouse", "lake_schema"))
+    path = warehouse_path(override).resolve()
+    if path != DEFAULT_WAREHOUSE.resolve():
+        schema = "wh_" + hashlib.sha256(str(path).encode()).hexdigest()[:20]
+        data = str(Path(data) / schema)
+    return Lake(catalog, schema, data)
 
 
 @dataclass(frozen=True)

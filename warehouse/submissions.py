@@ -16,19 +16,21 @@ from pathlib import Path
 
 import polars as pl
 
+from warehouse.db import files_dir, next_id
+
 PENDING, ACCEPTED, RETURNED = "pending", "accepted", "returned"
 COLUMNS = ("submission_id", "submitted_at", "login", "district_names", "file_name", "submission_status", "summary",
            "reviewed_by", "reviewed_at", "comment", "load_id")
 
 
 def folder(warehouse: Path) -> Path:
-    return warehouse.parent / "submissions"
+    return files_dir(warehouse) / "submissions"
 
 
 def add(con, warehouse: Path, login: str, districts: tuple[str, ...], upload: Path, file_name: str,
         content_hash: str, summary: str, rejected: list[dict]) -> int:
     """Keep the file and its row (pending); returns the submission's number."""
-    sid = con.execute("SELECT nextval('submission_id_seq')").fetchone()[0]
+    sid = next_id(con, "submission_id_seq")
     target = folder(warehouse) / f"{sid:06d}{Path(file_name).suffix.lower()[:8]}"
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(upload, target)
