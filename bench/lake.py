@@ -31,6 +31,7 @@ MONTH_TABLES = ("project_rows", "load_districts")                     # rows of 
 PROJECT_TABLES = ("project_current", "project_timeline", "project_batches")   # replaced per project
 LOAD_TABLES = ("rejected_rows", "skipped_rows", "load_warnings")
 SRC = "bench_source"
+READ_AT_MOST = 3600.0             # seconds a reader process runs at most
 
 
 @contextmanager
@@ -202,7 +203,9 @@ def read_loop(lake: Path, stop: Path) -> dict:
     keys = [k for page in ("overview", "ledger") for k in calls[page][1]]
     times, errors = [], []
     (stop.parent / f"reader-{os.getpid()}.ready").touch()
-    while not stop.exists():
+    parent, started = os.getppid(), time.monotonic()
+    # until told, or until the benchmark that started it is gone (killed: it will never tell)
+    while not stop.exists() and os.getppid() == parent and time.monotonic() - started < READ_AT_MOST:
         t0 = time.perf_counter()
         try:
             with db.reading(lake) as con:
