@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -57,10 +58,15 @@ def both(demo_warehouse, lake_env, tmp_path_factory):
         file = base / "file.duckdb"
         migrate.to_file(file, demo_warehouse)
         return file, demo_warehouse
+    # a copy: the shared demo file must not be held open while another worker's test writes to it
+    file = Path(shutil.copy(demo_warehouse, base / "file.duckdb"))
+    wal = demo_warehouse.with_name(demo_warehouse.name + ".wal")
+    if wal.exists():
+        shutil.copy(wal, base / "file.duckdb.wal")
     lake = base / "lake.duckdb"
-    result = migrate.to_lake(demo_warehouse, lake)
+    result = migrate.to_lake(file, lake)
     assert result.tables["project_rows"] > 10_000
-    return demo_warehouse, lake
+    return file, lake
 
 
 def _norm(value):
