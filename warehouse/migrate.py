@@ -66,8 +66,9 @@ def fingerprint(con, catalog: str, table: str) -> tuple:
 
 
 def _data_rows(con, catalog: str) -> int:
+    present = set(_tables(con, catalog))
     return sum(con.execute(f'SELECT count(*) FROM "{catalog}".main."{t}"').fetchone()[0]
-               for t in ("loads", "accounts", "audit_log", "project_rows") if t in _tables(con, catalog))
+               for t in ("loads", "accounts", "audit_log", "project_rows") if t in present)
 
 
 def _copy(con, source: str, target: str, result: Result) -> None:
