@@ -118,6 +118,9 @@ def main(argv=None) -> int:
     ref_dir, settings_path = write_reference(out / "henan")
     os.environ["REFERENCE_PATH"] = str(ref_dir)
     os.environ["SETTINGS_PATH"] = str(settings_path)
+    # the generated warehouses are DuckDB files, whatever the backend around (make test-ducklake):
+    # the lake step moves to the lake itself, side by side with them
+    os.environ["WAREHOUSE_BACKEND"] = "duckdb"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
 
     from bench import generate, query_bench

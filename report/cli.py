@@ -131,10 +131,11 @@ def _filters(con, args):
 
 
 def _warehouse(db: str | None) -> Path:
+    from warehouse.db import exists
     from warehouse.settings import warehouse_path
 
     path = warehouse_path(db)
-    if not path.exists():
+    if not exists(path):
         raise Failure(f"数据仓库不存在：{path}。请先导入台账（python -m etl load 台账文件夹），"
                       "或用 --db 指定数据仓库文件。")
     return path

@@ -17,7 +17,9 @@ from streamlit.testing.v1 import AppTest
 from auth_fixture import sign_in
 from test_pages_app import APP, button, metrics, open_page, plain
 from warehouse import accounts, audit
+from warehouse import db as wdb
 from warehouse.db import reading, writing
+from warehouse_copy import copy_warehouse, stored_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +35,7 @@ def test_passwords_are_argon2_hashes_never_the_password(tmp_path):
         accounts.add(con, "wang", "city", "Secret#2025", name="王")
         digest = con.execute("SELECT password_hash FROM accounts WHERE login = 'wang'").fetchone()[0]
     assert digest.startswith("$argon2id$") and "Secret#2025" not in digest
-    assert b"Secret#2025" not in db.read_bytes()
+    assert b"Secret#2025" not in stored_bytes(db)
     with writing(db) as con:
         assert accounts.authenticate(con, "wang", "Secret#2025").account.login == "wang"
         assert accounts.authenticate(con, "wang", "secret#2025").account is None
@@ -100,7 +102,7 @@ def test_the_command_line(tmp_path, monkeypatch):
     run = subprocess.run([sys.executable, "-m", "accounts", "add", "e1", "--role", "leader"], input="Lead#12345\n",
                          cwd=ROOT, capture_output=True, text=True, timeout=120, env={**__import__("os").environ,
                                                                                       "WAREHOUSE_PATH": str(env_db)})
-    assert run.returncode == 0 and env_db.exists()
+    assert run.returncode == 0 and wdb.exists(env_db)
 
 
 def test_the_audit_trail_is_append_only():
@@ -159,10 +161,8 @@ def test_signing_in_out_and_the_trail(small):
 
 
 def test_lockout_in_the_app(small_warehouse, tmp_path, monkeypatch):
-    import shutil
-
     db = tmp_path / "w.duckdb"
-    shutil.copy(small_warehouse, db)
+    copy_warehouse(small_warehouse, db)
     monkeypatch.setenv("WAREHOUSE_PATH", str(db))
     at = open_page("pages/overview.py", login=None)
     for _ in range(5):

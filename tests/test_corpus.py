@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from corpus import CASES, xlsx_bytes
 from warehouse_fixture import DATA_TABLES as LOAD_TABLES, snapshot
 from warehouse import db as wdb
+from warehouse_copy import copy_warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY_LIMIT = 3 * 1024 ** 3
@@ -85,7 +85,7 @@ def test_each_file_loads_exactly_or_is_refused_with_the_action(case, seeded, lim
     from etl.load import load_files
 
     db = tmp_path / "w.duckdb"
-    shutil.copy(seeded, db)
+    copy_warehouse(seeded, db)
     path = tmp_path / case.name
     case.make(path)
     before = snapshot(db, DATA_TABLES)

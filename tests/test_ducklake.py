@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from report.view import Download, View, walk
 from warehouse import accounts, admin, audit, db, freshness, ledger, migrate, submissions
 from warehouse.filters import Filters
 from warehouse.scope import EVERYTHING, Scope
+from warehouse_copy import copy_warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = Filters(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31))
@@ -59,10 +59,7 @@ def both(demo_warehouse, lake_env, tmp_path_factory):
         migrate.to_file(file, demo_warehouse)
         return file, demo_warehouse
     # a copy: the shared demo file must not be held open while another worker's test writes to it
-    file = Path(shutil.copy(demo_warehouse, base / "file.duckdb"))
-    wal = demo_warehouse.with_name(demo_warehouse.name + ".wal")
-    if wal.exists():
-        shutil.copy(wal, base / "file.duckdb.wal")
+    file = copy_warehouse(demo_warehouse, base / "file.duckdb")
     lake = base / "lake.duckdb"
     result = migrate.to_lake(file, lake)
     assert result.tables["project_rows"] > 10_000

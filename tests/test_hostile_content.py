@@ -44,6 +44,7 @@ from test_pages_app import open_page as open_app_page
 from pages import PAGES
 from warehouse.db import reading
 from warehouse.filters import Filters
+from warehouse_copy import copy_warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 # the pages as app.py routes them (pages.PAGES): (script, url path)
@@ -211,7 +212,7 @@ def test_cross_filter_label_is_text(hostile):
 
 def test_upload_preview_shows_names_as_text(empty_warehouse, tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
-    db.write_bytes(empty_warehouse.read_bytes())     # no hostile district in the freshness warning
+    copy_warehouse(empty_warehouse, db)     # no hostile district in the freshness warning
     monkeypatch.setenv("WAREHOUSE_PATH", str(db))
     ledger = hx.write_ledger(tmp_path / "upload.xlsx", hx.ROWS[:3], date(2024, 10, 31))
     at = open_page("pages/data.py")

@@ -10,11 +10,10 @@ with the same date — project_current must equal REFRESH_CURRENT_SQL run over e
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+import itertools
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
@@ -22,6 +21,9 @@ from etl.load import load_files
 from etl.store import REFRESH_CURRENT_SQL
 from warehouse import derived
 from warehouse import db as wdb
+from warehouse_copy import copy_warehouse
+
+_SCRATCH = itertools.count()
 
 
 def ledger(path: Path, rows: list[tuple]) -> Path:
@@ -50,8 +52,10 @@ def summary_differences(db: Path) -> dict[str, tuple[int, int]]:
 
 
 def recomputed_differences(db: Path, scratch: Path) -> tuple[int, int, int]:
-    shutil.copyfile(db, scratch)
-    con = duckdb.connect(str(scratch))
+    """project_current against REFRESH_CURRENT_SQL over every project, on a copy of `db` (a new
+    copy each call: a lake copy goes into an empty lake)."""
+    scratch = copy_warehouse(db, scratch.with_name(f"{scratch.stem}-{next(_SCRATCH)}.duckdb"))
+    con = wdb.connect(scratch)
     try:
         con.execute("CREATE TEMP TABLE kept AS SELECT * FROM project_current")
         con.execute("CREATE TEMP TABLE touched AS SELECT DISTINCT project_id FROM project_rows")
@@ -61,7 +65,7 @@ def recomputed_differences(db: Path, scratch: Path) -> tuple[int, int, int]:
         n = con.execute("SELECT count(*) FROM kept").fetchone()[0]
     finally:
         con.close()
-        scratch.unlink()
+        scratch.unlink(missing_ok=True)
     return only_kept, only_full, n
 
 

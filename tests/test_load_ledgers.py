@@ -304,7 +304,7 @@ def test_warehouse_path_from_environment(tmp_path):
     good = flat(tmp_path / "召陵区2024年07月.xlsx", "签约", 1)
     env = dict(os.environ, WAREHOUSE_PATH=str(tmp_path / "env.duckdb"))
     assert run_cli("load", str(good), env=env).returncode == 0
-    assert (tmp_path / "env.duckdb").exists()
+    assert wdb.exists(tmp_path / "env.duckdb")
 
 
 def test_folder_load_finds_every_ledger(tmp_path):

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from auth_fixture import sign_in
 from pages import PAGES as ALL_PAGES
+from warehouse import db as wdb
 from warehouse_fixture import XSS_NAME, build_small_warehouse
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -87,7 +88,7 @@ def test_without_a_warehouse_every_page_asks_for_the_first_account(tmp_path, mon
     assert [t.value for t in at.title] == ["招商引资驾驶舱"] and at.subheader[0].value == "登录"
     assert any("还没有账号" in w.value for w in at.warning)
     assert "python -m accounts add admin --role admin" in at.code[0].value
-    assert not path.exists()
+    assert not path.exists() and not wdb.exists(path)
 
 
 def test_overview_numbers(small):

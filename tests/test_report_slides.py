@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 from datetime import date
 
 import polars as pl
@@ -19,6 +18,7 @@ from report.view import Chart, Metrics, Note, View, walk
 from report.slides import EA_FONT, Deck
 from warehouse.db import reading
 from warehouse.filters import Filters
+from warehouse_copy import copy_warehouse
 
 WIDE, HIGH = 12192000, 6858000
 YEAR_2024 = Filters(date_from=date(2024, 1, 1), date_to=date(2024, 12, 31))
@@ -113,7 +113,7 @@ def with_targets(small_warehouse, tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("targets")
     path = folder / "w.duckdb"
-    shutil.copy(small_warehouse, path)
+    copy_warehouse(small_warehouse, path)
     [result] = load([luohe_targets_wide(folder / "目标任务.xlsx")], path)
     assert result.status == "loaded", result.message
     return path

@@ -16,6 +16,7 @@ from tests.warehouse_fixture import snapshot
 from warehouse import six
 from warehouse.db import reading
 from warehouse.filters import Filters
+from warehouse_copy import copy_warehouse
 
 DEC = date(2025, 12, 1)
 SIX_TABLES = ("six_trips", "six_receptions", "six_assignments", "loads")
@@ -132,7 +133,7 @@ def test_one_sheet_per_leader_with_yearless_dates(tmp_path):
 
 def test_a_workbook_of_which_no_row_can_be_used_is_refused_and_changes_nothing(tmp_path, small_warehouse):
     db = tmp_path / "w.duckdb"
-    db.write_bytes(small_warehouse.read_bytes())
+    copy_warehouse(small_warehouse, db)
     before = snapshot(db, SIX_TABLES[:3])
     bad = [[1, "王五", "市长", "11月22日", None, "北京", "甲公司", None, None],
            [2, None, "区长", "11月23日", None, "上海", "乙公司", None, None]]

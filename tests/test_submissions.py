@@ -3,7 +3,6 @@ the city, and is accepted (loaded) or returned with a comment the district reads
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -12,6 +11,7 @@ import pytest
 from test_pages_app import button, open_page, plain
 from warehouse import audit
 from warehouse.db import reading
+from warehouse_copy import copy_warehouse
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -31,7 +31,7 @@ def _ledger(path: Path, rows: list[tuple]) -> Path:
 @pytest.fixture()
 def warehouse(small_warehouse, tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
-    shutil.copy(small_warehouse, db)
+    copy_warehouse(small_warehouse, db)
     monkeypatch.setenv("WAREHOUSE_PATH", str(db))
     return db
 

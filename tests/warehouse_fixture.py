@@ -155,6 +155,12 @@ def insert_rows(con, rows: list[dict]) -> None:
                     [[r.get(c) for c in COLUMNS] for r in rows])
 
 
+def _load_id(con, expected: int) -> int:
+    got = next_id(con, "load_id_seq")
+    assert got == expected            # the sequence hands out 1, 2, 3 like the loader
+    return got
+
+
 def build_small_warehouse(path: Path) -> Path:
     con = connect(path)
     try:
@@ -165,11 +171,10 @@ def build_small_warehouse(path: Path) -> Path:
                 "INSERT INTO loads (load_id, file_name, file_path, content_hash, kind, status, message,"
                 " as_of, as_of_source, loaded_at, rows_read, rows_loaded, rows_skipped, rows_rejected,"
                 " warnings) VALUES (?, ?, ?, ?, '项目台账', 'loaded', ?, ?, '台账日期', ?, ?, ?,"
-                " 0, ?, ?) RETURNING load_id",
-                [next_id(con, "load_id_seq"), name, f"/data/{name}", f"hash{load_id}", f"{name}：入库{n}行", as_of,
+                " 0, ?, ?)",
+                [_load_id(con, load_id), name, f"/data/{name}", f"hash{load_id}", f"{name}：入库{n}行", as_of,
                  datetime(2024, 7, 1, 9, load_id), n + (1 if load_id == 3 else 0), n,
                  1 if load_id == 3 else 0, ["合计行与明细不符"] if load_id == 3 else []])
-            assert con.fetchone()[0] == load_id   # the sequence hands out 1, 2, 3 like the loader
         rows = [_row(l, a, pid, st, per, b, i + 4) for i, (l, a, pid, st, per, b) in enumerate(SNAPSHOTS)]
         insert_rows(con, rows)
         refresh_current(con)

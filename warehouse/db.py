@@ -302,6 +302,9 @@ def _connect_lake(path, read_only: bool, scope: Scope):
     try:
         if read_only:
             apply(con, scope)
+            # one snapshot for the whole connection (a page's numbers all from the same commit), and
+            # the lake's state read from the catalog once, not again for every query
+            con.execute("BEGIN TRANSACTION")
         else:
             ensure_schema(con, lake_backend=True)
     except BaseException:

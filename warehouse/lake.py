@@ -81,6 +81,9 @@ class Instance:
                                                       "autoload_known_extensions": False})
         for name in ("postgres_scanner", "ducklake"):
             self.con.execute(f"LOAD {_literal(extension_file(name))}")
+        # a lake's data file never changes once written (new data, new file): each file's Parquet
+        # footer is read once per process, not once per query
+        self.con.execute("SET parquet_metadata_cache = true")
         self.con.execute(f"ATTACH {_literal(catalog)} AS pgcat (TYPE postgres)")
         self.attached: dict[str, str] = {}
         self._lock = threading.Lock()

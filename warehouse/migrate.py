@@ -18,7 +18,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warehouse import db
+from warehouse import db, settings
 
 SEQUENCE_OF = {"load_id_seq": ("loads", "load_id"), "audit_id_seq": ("audit_log", "audit_id"),
                "submission_id_seq": ("submissions", "submission_id"), "score_input_seq": ("score_inputs", "input_id")}
@@ -132,21 +132,41 @@ def to_lake(file: str | Path, lake_name: str | Path | None = None) -> Result:
     file = Path(file)
     if not db.exists(file, "duckdb"):
         raise MigrationError(f"找不到数据仓库文件 {file}。")
+
+    def attached(con):
+        con.execute(f"ATTACH '{_quoted(file)}' AS {ATTACHED} (READ_ONLY)")
+        return ATTACHED, lambda: con.execute(f"DETACH {ATTACHED}")
+
+    return _into_lake(lake_name, attached, db.files_dir(file, "duckdb"))
+
+
+def lake_copy(source: str | Path, target: str | Path) -> Result:
+    """One lake → another, empty one in the same catalog (a test's or a training's own copy)."""
+    if not db.exists(source, "ducklake"):
+        raise MigrationError("源数据湖中还没有数据仓库，没有可复制的内容。")
+
+    def attached(con):
+        return con.instance.alias(settings.lake(source)), lambda: None
+
+    return _into_lake(target, attached, db.files_dir(source, "ducklake"))
+
+
+def _into_lake(lake_name, attach, source_files: Path) -> Result:
     con = db.connect(lake_name, backend_name="ducklake")
     lake_cat = con.execute("SELECT current_database()").fetchone()[0]
     result = Result()
     try:
         _refuse_if_full(con, lake_cat, "目标数据湖")
-        con.execute(f"ATTACH '{_quoted(file)}' AS {ATTACHED} (READ_ONLY)")
+        source, detach = attach(con)
         try:
-            _copy(con, ATTACHED, lake_cat, result)
-            _check(con, ATTACHED, lake_cat, result)
+            _copy(con, source, lake_cat, result)
+            _check(con, source, lake_cat, result)
             for sequence, (table, column) in SEQUENCE_OF.items():
                 last = con.execute(f'SELECT coalesce(max("{column}"), 0) FROM {table}').fetchone()[0]
                 con.instance.set_sequence(con.lake, sequence, int(last))
-            _move_files(con, lake_cat, db.files_dir(file, "duckdb"), db.files_dir(lake_name, "ducklake"), result)
+            _move_files(con, lake_cat, source_files, db.files_dir(lake_name, "ducklake"), result)
         finally:
-            con.execute(f"DETACH {ATTACHED}")
+            detach()
     finally:
         con.close()
     return result

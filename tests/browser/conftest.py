@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import socket
-import shutil
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ def _free_port() -> int:
 
 
 from auth_fixture import SERVED  # url → the warehouse it serves (one dict, however this file is imported)
+from warehouse_copy import copy_warehouse
 
 
 def _serve(warehouse: Path, log: Path, extra: tuple[str, ...] = (), port: int | None = None):
@@ -82,7 +82,7 @@ def served(warehouse: Path, tmp_path_factory, name: str):
     session), and two servers reading one shared file, on two workers, could hold its lock longer
     than a writer waits: each module's server has its own copy."""
     folder = tmp_path_factory.mktemp(name)
-    proc, url = _serve(Path(shutil.copy(warehouse, folder / "w.duckdb")), folder / "app.log")
+    proc, url = _serve(copy_warehouse(warehouse, folder / "w.duckdb"), folder / "app.log")
     yield url
     proc.terminate()
     proc.wait(timeout=10)

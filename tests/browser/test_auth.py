@@ -5,7 +5,6 @@ who cannot load, and 统一身份认证 against a real OIDC provider on loopback
 from __future__ import annotations
 
 import io
-import shutil
 import socket
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from browser.conftest import SERVED, _serve, served, sign_in
 from pages import PAGES
 from warehouse import audit
 from warehouse.db import reading, writing
+from warehouse_copy import copy_warehouse
 
 pytestmark = pytest.mark.browser
 OTHER_DISTRICTS = ("源汇区", "召陵区", "舞阳县", "临颍县", "西城区", "东城区", "漯河经济技术开发区")
@@ -161,7 +161,7 @@ def sso_app(small_warehouse, tmp_path_factory):
     provider = pytest.importorskip("oidc_provider_mock")
     folder = tmp_path_factory.mktemp("sso-app")
     db = folder / "w.duckdb"
-    shutil.copy(small_warehouse, db)
+    copy_warehouse(small_warehouse, db)
     with writing(db) as con:
         from warehouse import accounts
 

@@ -1,0 +1,33 @@
+"""A test's own copy of a shared warehouse, on whichever backend the suite runs (make test: the
+DuckDB file, copied with its write-ahead log; make test-ducklake: a lake copied into a new one,
+checked by warehouse.migrate like a migration)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from warehouse import db, migrate
+
+
+def copy_warehouse(source: Path, target: Path) -> Path:
+    target = Path(target)
+    if db.lake_backend(target):
+        migrate.lake_copy(source, target)
+        return target
+    shutil.copy(source, target)
+    wal = Path(str(source) + ".wal")
+    if wal.exists():
+        shutil.copy(wal, str(target) + ".wal")
+    return target
+
+
+def stored_bytes(warehouse: Path) -> bytes:
+    """Every byte the warehouse keeps on disk: the DuckDB file and its log, or the lake's data files."""
+    if db.lake_backend(warehouse):
+        from warehouse.settings import lake
+
+        folder = Path(lake(warehouse).data_path)
+        return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+    wal = Path(str(warehouse) + ".wal")
+    return Path(warehouse).read_bytes() + (wal.read_bytes() if wal.exists() else b"")
