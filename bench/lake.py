@@ -67,7 +67,7 @@ def replay(file: Path, lake: Path, progress=print) -> dict:
     con.execute(f"ATTACH '{file.resolve()}' AS {SRC} (READ_ONLY)")
     t0 = time.perf_counter()
     try:
-        tables = [t for t in migrate._tables(con, SRC) if t in set(migrate._tables(con, target))]
+        tables = [t for t in migrate.tables_of(con, SRC) if t in set(migrate.tables_of(con, target))]
         monthly = set(MONTH_TABLES) | set(PROJECT_TABLES) | set(LOAD_TABLES) | {"loads", "meta"}
         months = [r[0] for r in con.execute(
             f"SELECT DISTINCT as_of FROM {SRC}.main.project_rows ORDER BY 1").fetchall()]

@@ -59,7 +59,7 @@ def both(demo_warehouse, lake_env, tmp_path_factory):
         migrate.to_file(file, demo_warehouse)
         return file, demo_warehouse
     # a copy: the shared demo file must not be held open while another worker's test writes to it
-    file = copy_warehouse(demo_warehouse, base / "file.duckdb")
+    file = copy_warehouse(demo_warehouse, base / "file.duckdb", backend="duckdb")
     lake = base / "lake.duckdb"
     result = migrate.to_lake(file, lake)
     assert result.tables["project_rows"] > 10_000
@@ -195,7 +195,12 @@ def test_another_process_commit_is_seen_on_the_next_page_view(demo_warehouse, la
     files = sorted((demo_warehouse.parent / "ledgers" / "ledgers" / "东城区").glob("*.xlsx"))
     assert _load(files[:1], lake, lake_env).returncode == 0
     before, count = db.version(lake), len(_projects(lake, "ducklake"))
-    assert _load(files[1:3], lake, lake_env).returncode == 0
+    with db.reading(lake, backend_name="ducklake") as page:      # a page run open during the load
+        assert page.execute("SELECT count(*) FROM projects").fetchone()[0] == count
+        assert _load(files[1:3], lake, lake_env).returncode == 0
+        # the whole page reads one snapshot: its numbers are all from before the load
+        assert page.execute("SELECT count(*) FROM projects").fetchone()[0] == count
+        assert page.execute("SELECT count(*) FROM loads WHERE status = 'loaded'").fetchone()[0] == 1
     assert db.version(lake) != before and len(_projects(lake, "ducklake")) > count
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 from warehouse import db, migrate
 
 
-def copy_warehouse(source: Path, target: Path) -> Path:
+def copy_warehouse(source: Path, target: Path, backend: str | None = None) -> Path:
+    """`backend` overrides the setting (a test that has both)."""
     target = Path(target)
-    if db.lake_backend(target):
+    if db.lake_backend(target, backend):
         migrate.lake_copy(source, target)
         return target
     shutil.copy(source, target)

@@ -84,17 +84,28 @@ class Instance:
         # a lake's data file never changes once written (new data, new file): each file's Parquet
         # footer is read once per process, not once per query
         self.con.execute("SET parquet_metadata_cache = true")
-        self.con.execute(f"ATTACH {_literal(catalog)} AS pgcat (TYPE postgres)")
         self.attached: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._pg: psycopg.Connection | None = None
+        self._pg_lock = threading.Lock()
 
     def pg(self, sql: str) -> list[tuple]:
-        """A statement on the catalog server itself (its sequences, its schemas)."""
-        cur = self.con.cursor()
-        try:
-            return cur.execute("SELECT * FROM postgres_query('pgcat', ?)", [sql]).fetchall()
-        finally:
-            cur.close()
+        """A statement on the catalog server itself (its sequences, its schemas), on a connection of
+        its own: not a PostgreSQL database attached to the instance, which every catalog function a
+        page calls (duckdb_tables(), duckdb_views()) would list and read the schema of again."""
+        with self._pg_lock:
+            for attempt in (1, 2):
+                try:
+                    if self._pg is None or self._pg.closed:
+                        self._pg = psycopg.connect(self.catalog, autocommit=True, connect_timeout=10)
+                    cur = self._pg.execute(sql)
+                    return cur.fetchall() if cur.description else []
+                except psycopg.OperationalError as exc:      # the server restarted: connect again, once
+                    self._pg = None
+                    if attempt == 2:
+                        raise duckdb.IOException(f"数据湖目录库（PostgreSQL）无法连接：{exc}") from exc
+                except psycopg.Error as exc:
+                    raise duckdb.Error(str(exc)) from exc
 
     def exists(self, lake: Lake) -> bool:
         if lake.schema in self.attached:
@@ -118,13 +129,11 @@ class Instance:
                     f"(DATA_PATH {_literal(lake.data_path)}, METADATA_SCHEMA {_literal(lake.schema)}, "
                     "DATA_INLINING_ROW_LIMIT 0)")
                 for seq in SEQUENCES:
-                    self.con.execute("CALL postgres_execute('pgcat', ?)",
-                                     [f'CREATE SEQUENCE IF NOT EXISTS "{lake.schema}".{seq}'])
+                    self.pg(f'CREATE SEQUENCE IF NOT EXISTS "{lake.schema}".{seq}')
                 # every scan reads its files' column statistics: without this index the catalog
                 # server reads the whole table once it grows (ducklake#859)
-                self.con.execute("CALL postgres_execute('pgcat', ?)", [
-                    f'CREATE INDEX IF NOT EXISTS file_column_stats_by_table ON "{lake.schema}".ducklake_file_column_stats '
-                    "(table_id, column_id)"])
+                self.pg(f'CREATE INDEX IF NOT EXISTS file_column_stats_by_table ON "{lake.schema}".ducklake_file_column_stats '
+                        "(table_id, column_id)")
                 self.attached[lake.schema] = alias
             return self.attached[lake.schema]
 

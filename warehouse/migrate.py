@@ -43,7 +43,7 @@ class Result:
                 f"随行迁移已上报文件{self.files}个。")
 
 
-def _tables(con, catalog: str) -> list[str]:
+def tables_of(con, catalog: str) -> list[str]:
     return [r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main' "
         "ORDER BY table_name", [catalog]).fetchall()]
@@ -66,13 +66,13 @@ def fingerprint(con, catalog: str, table: str) -> tuple:
 
 
 def _data_rows(con, catalog: str) -> int:
-    present = set(_tables(con, catalog))
+    present = set(tables_of(con, catalog))
     return sum(con.execute(f'SELECT count(*) FROM "{catalog}".main."{t}"').fetchone()[0]
                for t in ("loads", "accounts", "audit_log", "project_rows") if t in present)
 
 
 def _copy(con, source: str, target: str, result: Result) -> None:
-    tables = [t for t in _tables(con, source) if t in set(_tables(con, target))]
+    tables = [t for t in tables_of(con, source) if t in set(tables_of(con, target))]
 
     def work(con):
         for table in tables:
