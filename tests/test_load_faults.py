@@ -88,10 +88,7 @@ def small_disk(tmp_path):
 def test_full_disk_during_load_is_refused_cleanly(tmp_path, small_disk, monkeypatch):
     db = small_disk / "w.duckdb"
     if wdb.lake_backend(db):            # the lake's data files on the small disk (the loader's child too)
-        from warehouse import settings
-
         monkeypatch.setenv("DUCKLAKE_DATA_PATH", str(small_disk / "lake"))
-        settings._load.cache_clear()
     small = tmp_path / "召陵区2024年05月.xlsx"
     wb = openpyxl.Workbook()
     wb.active.append(["项目名称", "所属县区", "总投资（万元）", "项目状态"])

@@ -17,9 +17,8 @@ def copy_warehouse(source: Path, target: Path, backend: str | None = None) -> Pa
         migrate.lake_copy(source, target)
         return target
     shutil.copy(source, target)
-    wal = Path(str(source) + ".wal")
-    if wal.exists():
-        shutil.copy(wal, str(target) + ".wal")
+    if _wal(source).exists():
+        shutil.copy(_wal(source), _wal(target))
     return target
 
 
@@ -30,5 +29,10 @@ def stored_bytes(warehouse: Path) -> bytes:
 
         folder = Path(lake(warehouse).data_path)
         return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
-    wal = Path(str(warehouse) + ".wal")
+    wal = _wal(warehouse)
     return Path(warehouse).read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def _wal(path: Path) -> Path:
+    """DuckDB's write-ahead log beside the file."""
+    return Path(str(path) + ".wal")
