@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -24,6 +25,7 @@ from report.view import Download, View, walk
 from warehouse import accounts, admin, audit, db, freshness, ledger, migrate, submissions
 from warehouse.filters import Filters
 from warehouse.scope import EVERYTHING, Scope
+from warehouse.settings import lake as settings_lake
 from warehouse_copy import copy_warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -228,3 +230,35 @@ def test_sign_ins_at_once_on_two_threads_all_count(both, lake_env):
     assert errors == []
     with db.reading(lake, backend_name="ducklake") as con:
         assert con.execute("SELECT failed_attempts FROM accounts WHERE login = 'racer'").fetchone()[0] == 20
+
+
+def test_the_lake_writes_lz4_data_files(both):
+    """The lake's option (warehouse/lake.py OPTIONS) is in its catalog: the files a migration wrote
+    are LZ4, which reads text columns faster than DuckDB's default Snappy."""
+    _, lake = both
+    where = settings_lake(lake)
+    files = sorted(Path(where.data_path).glob("main/project_current/*.parquet"))
+    assert files
+    codecs = {r[0] for r in duckdb.connect().execute(
+        "SELECT DISTINCT compression FROM parquet_metadata(?)", [str(files[-1])]).fetchall()}
+    assert codecs == {"LZ4_RAW"}
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "ducklake"])
+def test_a_read_connection_lists_its_relations_once(both, backend):
+    """has_relation on a page's connection asks the catalog once (on a lake a listing of the
+    tables reads every table's statistics from the catalog server); a write connection asks
+    every time, since its own statements change what exists."""
+    file, lake = both
+    path = file if backend == "duckdb" else lake
+    with db.reading(path, backend_name=backend) as con:
+        assert db.has_relation(con, "projects") and db.has_relation(con, "project_current")
+        assert not db.has_relation(con, "no_such_table")
+        assert "relations" in con.memo
+        con.memo["relations"] = frozenset({("only_this", False)})     # what the connection answers now
+        assert db.has_relation(con, "only_this") and not db.has_relation(con, "projects")
+    with db.reading(path, scope=YANCHENG, backend_name=backend) as con:
+        assert db.has_relation(con, "ref_districts", temporary=True)     # the scope's shadow
+    with db.writing(path, backend_name=backend) as con:
+        assert con.memo is None
+        assert db.has_relation(con, "projects")

@@ -279,6 +279,39 @@ def test_batch_board_ranks_n_minus_2_and_comments_n_minus_1(demo_warehouse):
     assert board["comment"]["projects"].sum() <= n1
 
 
+class _Counting:
+    """A page's connection that counts the statements run on it."""
+
+    def __init__(self, con):
+        self.con, self.statements = con, []
+
+    def execute(self, sql, *args):
+        self.statements.append(sql)
+        return self.con.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+
+
+def test_a_board_asks_once_per_source_and_period(demo_warehouse):
+    """Each source of inputs is one query per period (on a lake every statement is a round trip to
+    the catalog server): the ledger's indicators in one pass over the projects, the batches in one,
+    the manual entries once for both periods, the relation list once per connection."""
+    with reading(demo_warehouse) as con:
+        counting = _Counting(con)
+        board = scoring.score_board(counting, 2025, "2025-12")
+        rules = board["rules"]
+        ledger = [s for s in counting.statements if "FILTER (WHERE reached >=" in s]
+        manual = [s for s in counting.statements if "score_input_current" in s]
+        catalog = [s for s in counting.statements if "duckdb_tables()" in s]
+        assert len([i for i in rules.indicators if i.source == "ledger" and i.measure != "stalled"]) == 2
+        assert len(ledger) == 2 and len(manual) == 1 and len(catalog) == 1        # two periods compared
+        counting.statements.clear()
+        scoring.batch_board(counting)
+        batches = [s for s in counting.statements if "b.period = ? AND p.district_code IS NOT NULL" in s]
+        assert len(batches) == 2 and not [s for s in counting.statements if "duckdb_tables()" in s]
+
+
 def _open(page: str, login: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     sign_in(at, login)

@@ -60,8 +60,9 @@ def _schema_sql() -> list[str]:
     return [p.read_text(encoding="utf-8") for p in _schema_files()]
 
 
-def _schema_hash() -> str:
-    return hashlib.sha256("\n".join([*_schema_sql(), derived.schema_text()]).encode()).hexdigest()
+def _schema_hash(lake_backend: bool = False) -> str:
+    parts = [*_schema_sql(), derived.schema_text(), *(ducklake.OPTIONS if lake_backend else ())]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def meta_get(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -90,7 +91,7 @@ def _ported(sql: str, lake_backend: bool) -> str:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, lake_backend: bool = False) -> None:
     """Apply the schema files (idempotent DDL), skipped when they have not changed since last time."""
-    digest = _schema_hash()
+    digest = _schema_hash(lake_backend)
     if meta_get(con, "schema") == digest:
         return
 
@@ -105,6 +106,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, lake_backend: bool = False) ->
             con.execute(_ported(path.read_text(encoding="utf-8"), lake_backend))
         if not created:
             derived.create(con)
+        if lake_backend:
+            ducklake.configure(con)
         meta_set(con, "schema", digest)
 
     if lake_backend:
@@ -193,7 +196,26 @@ ACCESS = FileAccess()
 
 def _held(con: duckdb.DuckDBPyConnection, write: bool) -> Held:
     """A file connection that gives its share of FileAccess back when it is closed."""
-    return Held(con, lambda: ACCESS.release(write))
+    return Held(con, lambda: ACCESS.release(write), read_only=not write)
+
+
+def relations(con) -> frozenset[tuple[str, bool]]:
+    """(name, temporary) of every table and view the connection sees. Asked once per read
+    connection (its memo): on a lake listing the tables reads every table's statistics from the
+    catalog server, and a page asks many times (a warehouse made before a feature lacks a table)."""
+    memo = getattr(con, "memo", None)
+    if memo is not None and "relations" in memo:
+        return memo["relations"]
+    found = frozenset(con.execute("SELECT view_name, temporary FROM duckdb_views() "
+                                  "UNION SELECT table_name, temporary FROM duckdb_tables()").fetchall())
+    if memo is not None:
+        memo["relations"] = found
+    return found
+
+
+def has_relation(con, name: str, temporary: bool | None = None) -> bool:
+    """A table or view of that name exists (temporary: only a temporary one / only a stored one)."""
+    return any(n == name and (temporary is None or t == temporary) for n, t in relations(con))
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:

@@ -67,6 +67,19 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# The lake's own options (persisted in its catalog, for every node): data files in LZ4, which reads
+# text columns ~40% faster than the default Snappy at the same size (measured at 100万 projects:
+# a scan of every project name 79 → 48 ms, the ten largest projects 130 → 79 ms)
+OPTIONS = ("parquet_compression=lz4",)
+
+
+def configure(con) -> None:
+    """Set OPTIONS on the lake `con` writes to (in the schema's transaction: warehouse.db)."""
+    for option in OPTIONS:
+        name, value = option.split("=")
+        con.execute(f"CALL set_option({_literal(name)}, {_literal(value)})")
+
+
 def is_conflict(exc: BaseException) -> bool:
     """Another writer committed first: the work can be done again on the newer snapshot."""
     return isinstance(exc, duckdb.Error) and bool(_CONFLICT.search(str(exc)))
@@ -267,7 +280,7 @@ class LakeCon(Held):
     _ENDS = ("COMMIT", "ROLLBACK", "ABORT", "END")
 
     def __init__(self, instance, where, cur, lock: WriteLock | None = None):
-        super().__init__(cur, lock.release if lock is not None else None)
+        super().__init__(cur, lock.release if lock is not None else None, read_only=lock is None)
         self.instance, self.lake, self._in_tx = instance, where, False
 
     def _run(self, method: str, sql: str, *args):

@@ -24,10 +24,10 @@ from pathlib import Path
 import polars as pl
 
 from warehouse import audit
-from warehouse.db import next_id, transact
+from warehouse.db import has_relation, next_id, transact
 from warehouse.filters import Filters
 from warehouse.progress import ORD, reached_sql
-from warehouse.scoring_inputs import gather, has_relation
+from warehouse.scoring_inputs import gather
 from warehouse.scoring_points import RELATIVE, marks, ranks, totals
 from warehouse.scoring_rules import LEDGER_STAGES, Period, RuleError, Rules, load_rules, periods_until, rule_years
 from warehouse.settings import settings
@@ -58,8 +58,7 @@ def districts(con) -> dict[str, str]:
 
 def is_partial(con) -> bool:
     """The connection is a district account's (warehouse/scope.py shadows ref_districts)."""
-    return con.execute("SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = 'ref_districts'"
-                       ).fetchone()[0] > 0
+    return has_relation(con, "ref_districts", temporary=True)
 
 
 def _newest(con) -> date | None:

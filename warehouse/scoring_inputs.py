@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from warehouse.db import has_relation   # a warehouse made before a feature, opened read-only, lacks it
 from warehouse.filters import Filters
 from warehouse.progress import ORD, reached_sql
 from warehouse.scoring_points import NO_TARGET
@@ -25,12 +26,6 @@ from warehouse.stalls import stalled_summary
 
 Inputs = dict[str, tuple[Decimal | None, str]]      # district code → (value, reason)
 NOT_REPORTED, NOT_ENTERED = "未报送", "未录入"
-
-
-def has_relation(con, name: str) -> bool:
-    """A table or view exists (a warehouse made before a feature, opened read-only, lacks it)."""
-    return con.execute("SELECT (SELECT count(*) FROM duckdb_views() WHERE view_name = ?) "
-                       "+ (SELECT count(*) FROM duckdb_tables() WHERE table_name = ?)", [name, name]).fetchone()[0] > 0
 
 
 def _window(ind: Indicator, period: Period) -> tuple[date, date]:
@@ -71,25 +66,43 @@ def _target(rows: dict, ind: Indicator, codes: list[str]) -> Inputs:
     return out
 
 
-def _counted(con, sql: str, params: list, codes: list[str], missing: str | None = None) -> Inputs:
-    """(district_code, value) rows → inputs; a district without a row: 0, or `missing`."""
-    found = dict(con.execute(sql, params).fetchall())
+def _inputs(found: dict, codes: list[str], missing: str | None = None) -> Inputs:
+    """district code → value found; a district without one: 0, or `missing`."""
     return {code: ((Decimal(found[code]), "") if code in found else
                    ((None, missing) if missing else (Decimal(0), ""))) for code in codes}
 
 
-def _ledger(con, ind: Indicator, period: Period, codes: list[str], names: dict[str, str], memo: dict) -> Inputs:
+def _counted(con, sql: str, params: list, codes: list[str], missing: str | None = None) -> Inputs:
+    """(district_code, value) rows → inputs."""
+    return _inputs(dict(con.execute(sql, params).fetchall()), codes, missing)
+
+
+def _ledger_values(con, rules: Rules, period: Period) -> dict[str, dict[str, object]]:
+    """Every counted ledger indicator of the period in one pass over the projects:
+    indicator key → district code → count or investment (万元); districts with none are absent."""
+    wanted = [i for i in rules.indicators if i.source == "ledger" and i.measure != "stalled"]
+    if not wanted:
+        return {}
+    columns, params = [], []
+    for n, ind in enumerate(wanted):
+        value = "count(*)" if ind.measure == "count" else "sum(total_investment_wan)"
+        columns.append(f"{value} FILTER (WHERE reached >= ? AND {LEDGER_STAGES[ind.stage]} BETWEEN ? AND ?) AS v{n}")
+        params += [ORD[ind.stage], *_window(ind, period)]
+    rows = con.execute(f"""SELECT district_code, {', '.join(columns)}
+                           FROM (SELECT *, {reached_sql('p')} AS reached FROM projects p
+                                 WHERE district_code IS NOT NULL)
+                           GROUP BY district_code""", params).fetchall()
+    return {ind.key: {r[0]: r[n + 1] for r in rows if r[n + 1]} for n, ind in enumerate(wanted)}
+
+
+def _ledger(con, ind: Indicator, period: Period, codes: list[str], names: dict[str, str], memo: dict,
+            values: dict) -> Inputs:
     if ind.measure == "stalled":           # a state now: the same for every period
         if "stalled" not in memo:
             memo["stalled"] = dict(stalled_summary(con, Filters(), "district").select("district", "stalled").iter_rows())
         by_name = memo["stalled"]
         return {code: (Decimal(by_name.get(names[code], 0)), "") for code in codes}
-    value = "count(*)" if ind.measure == "count" else "coalesce(sum(total_investment_wan), 0)"
-    start, end = _window(ind, period)
-    return _counted(con, f"""SELECT district_code, {value} FROM projects p
-                             WHERE {reached_sql('p')} >= ? AND p.{LEDGER_STAGES[ind.stage]} BETWEEN ? AND ?
-                               AND district_code IS NOT NULL GROUP BY district_code""",
-                    [ORD[ind.stage], start, end], codes)
+    return _inputs(values[ind.key], codes)
 
 
 def _six(con, ind: Indicator, period: Period, codes: list[str]) -> Inputs:
@@ -101,19 +114,39 @@ def _six(con, ind: Indicator, period: Period, codes: list[str]) -> Inputs:
                     [start, end], codes, NOT_REPORTED)
 
 
-def _batches(con, ind: Indicator, period: Period, codes: list[str]) -> Inputs:
-    value = "count(*)" if ind.measure == "count" else "coalesce(sum(b.investment_wan), 0)"
-    return _counted(con, f"""SELECT p.district_code, {value} FROM project_batches b JOIN projects p USING (project_id)
-                             WHERE b.period = ? AND b.batch = ? AND p.district_code IS NOT NULL
-                             GROUP BY p.district_code""", [period.number, ind.batch], codes)
+def _batch_values(con, rules: Rules, period: Period) -> dict[str, tuple[int, Decimal]]:
+    """(district code, batch) → (projects, investment 万元) in the period's 期, one query."""
+    if not any(i.source == "batches" for i in rules.indicators):
+        return {}
+    rows = con.execute("""SELECT p.district_code, b.batch, count(*), coalesce(sum(b.investment_wan), 0)
+                          FROM project_batches b JOIN projects p USING (project_id)
+                          WHERE b.period = ? AND p.district_code IS NOT NULL GROUP BY ALL""",
+                       [period.number]).fetchall()
+    return {(code, batch): (n, wan) for code, batch, n, wan in rows}
 
 
-def _manual(con, rules: Rules, ind: Indicator, period: Period, codes: list[str]) -> Inputs:
-    if not has_relation(con, "score_input_current"):
-        return {code: (None, NOT_ENTERED) for code in codes}
-    return _counted(con, """SELECT district_code, value FROM score_input_current
-                            WHERE year = ? AND period = ? AND indicator = ?""",
-                    [rules.year, period.label, ind.key], codes, NOT_ENTERED)
+def _batches(ind: Indicator, values: dict, codes: list[str]) -> Inputs:
+    pick = 0 if ind.measure == "count" else 1
+    return _inputs({code: v[pick] for (code, batch), v in values.items() if batch == ind.batch}, codes)
+
+
+def _manual_values(con, rules: Rules, memo: dict) -> dict[tuple[str, str], dict[str, Decimal]]:
+    """(period label, indicator key) → district code → the entry in force, for the rules' year
+    (read once for the periods a board compares)."""
+    key = ("manual", rules.year)
+    if key not in memo:
+        found: dict = {}
+        if any(i.source == "manual" for i in rules.indicators) and has_relation(con, "score_input_current"):
+            for period, indicator, code, value in con.execute(
+                    "SELECT period, indicator, district_code, value FROM score_input_current WHERE year = ?",
+                    [rules.year]).fetchall():
+                found.setdefault((period, indicator), {})[code] = value
+        memo[key] = found
+    return memo[key]
+
+
+def _manual(ind: Indicator, period: Period, values: dict, codes: list[str]) -> Inputs:
+    return _inputs(values.get((period.label, ind.key), {}), codes, NOT_ENTERED)
 
 
 def gather(con, rules: Rules, period: Period, districts: dict[str, str], memo: dict | None = None
@@ -124,15 +157,17 @@ def gather(con, rules: Rules, period: Period, districts: dict[str, str], memo: d
     memo = {} if memo is None else memo
     out: dict[str, Inputs] = {}
     targets = _target_rows(con, rules, period, memo)
+    ledger, batches = _ledger_values(con, rules, period), _batch_values(con, rules, period)
+    manual = _manual_values(con, rules, memo)
     for ind in rules.indicators:
         if ind.source == "target":
             out[ind.key] = _target(targets, ind, codes)
         elif ind.source == "ledger":
-            out[ind.key] = _ledger(con, ind, period, codes, districts, memo)
+            out[ind.key] = _ledger(con, ind, period, codes, districts, memo, ledger)
         elif ind.source == "six":
             out[ind.key] = _six(con, ind, period, codes)
         elif ind.source == "batches":
-            out[ind.key] = _batches(con, ind, period, codes)
+            out[ind.key] = _batches(ind, batches, codes)
         else:
-            out[ind.key] = _manual(con, rules, ind, period, codes)
+            out[ind.key] = _manual(ind, period, manual, codes)
     return out

@@ -39,17 +39,15 @@ def _stalled_cte(filters: Filters, signed_months: int | None, started_months: in
         ref AS (SELECT max(as_of) AS ref_date FROM projects),
         p AS (SELECT {fields}, {reached_sql('p')} AS reached, {terminated_sql('p')} AS terminated
               FROM projects p WHERE {sql}),
-        stalled AS (
-            SELECT '{SIGNED_NOT_STARTED}' AS kind, 1 AS kind_ord,
-                   date_diff('month', p.sign_date, ref.ref_date) AS months, p.*
+        stalled AS (      -- one pass over p (two branches of a UNION would materialise it)
+            SELECT CASE WHEN reached < {STARTED} THEN '{SIGNED_NOT_STARTED}' ELSE '{STARTED_NOT_PRODUCING}' END AS kind,
+                   CASE WHEN reached < {STARTED} THEN 1 ELSE 2 END AS kind_ord,
+                   date_diff('month', CASE WHEN reached < {STARTED} THEN p.sign_date ELSE p.start_date END,
+                             ref.ref_date) AS months, p.*
             FROM p, ref
-            WHERE NOT terminated AND reached >= {SIGNED} AND reached < {STARTED}
-              AND p.sign_date < ref.ref_date - to_months(?)
-            UNION ALL
-            SELECT '{STARTED_NOT_PRODUCING}', 2, date_diff('month', p.start_date, ref.ref_date), p.*
-            FROM p, ref
-            WHERE NOT terminated AND reached >= {STARTED} AND reached < {PRODUCING}
-              AND p.start_date < ref.ref_date - to_months(?)
+            WHERE NOT terminated AND reached >= {SIGNED} AND reached < {PRODUCING}
+              AND CASE WHEN reached < {STARTED} THEN p.sign_date < ref.ref_date - to_months(?)
+                       ELSE p.start_date < ref.ref_date - to_months(?) END
         )"""
     return cte, params + [n, m]
 

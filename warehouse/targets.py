@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from warehouse.db import has_relation
 from warehouse.settings import settings
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -52,8 +53,7 @@ def light_sql(actual: str = "actual", target: str = "target", as_of: str = "as_o
 
 def _ready(con) -> bool:
     """The views exist (a warehouse made before this feature, opened read-only, has none)."""
-    return con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'indicator_progress'"
-                       ).fetchone()[0] > 0
+    return has_relation(con, "indicator_progress")
 
 
 def _empty() -> pl.DataFrame:
