@@ -61,7 +61,7 @@ def _schema_sql() -> list[str]:
 
 
 def _schema_hash(lake_backend: bool = False) -> str:
-    parts = [*_schema_sql(), derived.schema_text(), *(ducklake.OPTIONS if lake_backend else ())]
+    parts = [*_schema_sql(), derived.schema_text(), *(ducklake.settings_text() if lake_backend else ())]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

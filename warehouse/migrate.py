@@ -18,12 +18,11 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warehouse import db, settings
+from warehouse import db, lake as ducklake, settings
 
 SEQUENCE_OF = {"load_id_seq": ("loads", "load_id"), "audit_id_seq": ("audit_log", "audit_id"),
                "submission_id_seq": ("submissions", "submission_id"), "score_input_seq": ("score_inputs", "input_id")}
 NUMERIC = ("DECIMAL", "INTEGER", "BIGINT", "HUGEINT", "SMALLINT")   # exact sums (a DOUBLE sum depends on the order)
-SORTED_BY = {"project_rows": "project_id, as_of, load_id, source_row"}     # the history lookup reads few files
 ATTACHED = "migration_file"
 
 
@@ -76,7 +75,7 @@ def _copy(con, source: str, target: str, result: Result) -> None:
 
     def work(con):
         for table in tables:
-            order = f" ORDER BY {SORTED_BY[table]}" if table in SORTED_BY else ""
+            order = f" ORDER BY {ducklake.SORTED[table]}" if table in ducklake.SORTED else ""
             where = " WHERE key <> 'schema'" if table == "meta" else ""
             if table == "meta":
                 con.execute(f"DELETE FROM \"{target}\".main.meta WHERE key <> 'schema'")
