@@ -22,7 +22,7 @@ import pytest
 
 import pages
 from report.view import Download, View, walk
-from warehouse import accounts, admin, audit, db, freshness, ledger, migrate, submissions
+from warehouse import accounts, admin, audit, db, freshness, lake as ducklake, ledger, migrate, submissions
 from warehouse.filters import Filters
 from warehouse.scope import EVERYTHING, Scope
 from warehouse.settings import lake as settings_lake
@@ -273,9 +273,7 @@ def test_compaction_keeps_each_projects_rows_together(demo_warehouse, lake_env, 
     assert _load(files, lake, lake_env).returncode == 0
     db.compact(lake)
     where = settings_lake(lake)
-    from warehouse.lake import instance
-
-    live = {r[0] for r in instance(where.catalog).pg(
+    live = {r[0] for r in ducklake.instance(where.catalog).pg(
         f"""SELECT f.path FROM "{where.schema}".ducklake_data_file f JOIN "{where.schema}".ducklake_table t
             USING (table_id) WHERE t.table_name = 'project_rows' AND f.end_snapshot IS NULL
             AND t.end_snapshot IS NULL""")}

@@ -95,8 +95,7 @@ def _ledger_values(con, rules: Rules, period: Period) -> dict[str, dict[str, obj
     return {ind.key: {r[0]: r[n + 1] for r in rows if r[n + 1]} for n, ind in enumerate(wanted)}
 
 
-def _ledger(con, ind: Indicator, period: Period, codes: list[str], names: dict[str, str], memo: dict,
-            values: dict) -> Inputs:
+def _ledger(con, ind: Indicator, codes: list[str], names: dict[str, str], memo: dict, values: dict) -> Inputs:
     if ind.measure == "stalled":           # a state now: the same for every period
         if "stalled" not in memo:
             memo["stalled"] = dict(stalled_summary(con, Filters(), "district").select("district", "stalled").iter_rows())
@@ -163,7 +162,7 @@ def gather(con, rules: Rules, period: Period, districts: dict[str, str], memo: d
         if ind.source == "target":
             out[ind.key] = _target(targets, ind, codes)
         elif ind.source == "ledger":
-            out[ind.key] = _ledger(con, ind, period, codes, districts, memo, ledger)
+            out[ind.key] = _ledger(con, ind, codes, districts, memo, ledger)
         elif ind.source == "six":
             out[ind.key] = _six(con, ind, period, codes)
         elif ind.source == "batches":
