@@ -283,3 +283,38 @@ def test_compaction_keeps_each_projects_rows_together(demo_warehouse, lake_env, 
     con.execute("SET threads = 1")
     keys = con.execute("SELECT project_id, as_of FROM read_parquet(?)", [str(paths[0])]).fetchall()
     assert len(keys) > 30 and len({k[1] for k in keys}) == 3 and keys == sorted(keys)
+
+
+def _catalog_sessions(dsn: str) -> int:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as pg:
+        return pg.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+                          " AND pid <> pg_backend_pid()").fetchone()[0]
+
+
+def test_a_process_keeps_a_bounded_number_of_lakes_attached(small_warehouse, lake_env, tmp_path):
+    """Each attached lake keeps its own catalog sessions: a process that has used many lakes (a test
+    worker, a migration script) lets go of the least recently used idle ones, so the catalog server
+    does not run out of connections; a lake let go of is attached again on its next use, with its
+    data, and one a connection is open on stays attached however many others are used meanwhile."""
+    base = small_warehouse
+    if db.exists(small_warehouse, "duckdb"):
+        base = tmp_path / "base.duckdb"
+        migrate.to_lake(small_warehouse, base)
+    lakes = [copy_warehouse(base, tmp_path / f"w{i}.duckdb", backend="ducklake")
+             for i in range(ducklake.MAX_ATTACHED + 4)]
+    inst = ducklake.instance(settings_lake(lakes[0]).catalog)
+    with db.reading(lakes[0]) as held:
+        first = held.execute("SELECT count(*), sum(total_investment_wan) FROM project_current").fetchone()
+        before = _catalog_sessions(inst.catalog)
+        for path in lakes[1:]:
+            with db.reading(path) as con:
+                assert con.execute("SELECT count(*) FROM project_current").fetchone()[0] == 11
+        assert len(inst.attached) <= ducklake.MAX_ATTACHED
+        assert settings_lake(lakes[0]).schema in inst.attached          # its connection is still open
+        assert held.execute("SELECT count(*), sum(total_investment_wan) FROM project_current").fetchone() == first
+        assert _catalog_sessions(inst.catalog) <= before + 2 * ducklake.MAX_ATTACHED
+    assert settings_lake(lakes[1]).schema not in inst.attached
+    with db.reading(lakes[1]) as con:                                   # attached again
+        assert con.execute("SELECT count(*), sum(total_investment_wan) FROM project_current").fetchone() == first

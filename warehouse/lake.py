@@ -43,6 +43,7 @@ _CONFLICT = re.compile(r"transaction conflict|conflict on|could not serialize|du
 
 
 RETRY_SECONDS = 120.0
+MAX_ATTACHED = 8                # lakes a process keeps attached (an app node uses one)
 
 
 class _Conflicts:
@@ -107,7 +108,8 @@ class Instance:
         # a lake's data file never changes once written (new data, new file): each file's Parquet
         # footer is read once per process, not once per query
         self.con.execute("SET parquet_metadata_cache = true")
-        self.attached: dict[str, str] = {}
+        self.attached: dict[str, str] = {}          # lake schema → alias, least recently used first
+        self._in_use: dict[str, int] = {}           # lake schema → cursors open on it
         self._lock = threading.Lock()
         self._pg: psycopg.Connection | None = None
         self._pg_lock = threading.Lock()
@@ -140,31 +142,59 @@ class Instance:
             f"SELECT count(*) FROM \"{lake.schema}\".ducklake_table WHERE table_name = 'meta' AND end_snapshot IS NULL")[0][0])
 
     def alias(self, lake: Lake) -> str:
-        """The lake attached (created when new), once per process."""
+        """The lake attached (created when new), once per process. Each attached lake keeps its own
+        catalog connections: a process that has used more than MAX_ATTACHED lakes (a test run, a
+        migration script) lets go of the least recently used one that no cursor is open on."""
         if not _SCHEMA_NAME.match(lake.schema):
             raise ValueError(f"not a lake schema name: {lake.schema!r}")
         with self._lock:
-            if lake.schema not in self.attached:
-                Path(lake.data_path).mkdir(parents=True, exist_ok=True)
-                alias = "lake_" + lake.schema
-                self.con.execute(
-                    f"ATTACH {_literal('ducklake:postgres:' + self.catalog)} AS {alias} "
-                    f"(DATA_PATH {_literal(lake.data_path)}, METADATA_SCHEMA {_literal(lake.schema)}, "
-                    "DATA_INLINING_ROW_LIMIT 0)")
-                for seq in SEQUENCES:
-                    self.pg(f'CREATE SEQUENCE IF NOT EXISTS "{lake.schema}".{seq}')
-                # every scan reads its files' column statistics: without this index the catalog
-                # server reads the whole table once it grows (ducklake#859)
-                self.pg(f'CREATE INDEX IF NOT EXISTS file_column_stats_by_table ON "{lake.schema}".ducklake_file_column_stats '
-                        "(table_id, column_id)")
-                self.attached[lake.schema] = alias
-            return self.attached[lake.schema]
+            if lake.schema in self.attached:
+                self.attached[lake.schema] = self.attached.pop(lake.schema)      # most recently used
+                return self.attached[lake.schema]
+            self._detach_idle(MAX_ATTACHED - 1)
+            Path(lake.data_path).mkdir(parents=True, exist_ok=True)
+            alias = "lake_" + lake.schema
+            self.con.execute(
+                f"ATTACH {_literal('ducklake:postgres:' + self.catalog)} AS {alias} "
+                f"(DATA_PATH {_literal(lake.data_path)}, METADATA_SCHEMA {_literal(lake.schema)}, "
+                "DATA_INLINING_ROW_LIMIT 0)")
+            for seq in SEQUENCES:
+                self.pg(f'CREATE SEQUENCE IF NOT EXISTS "{lake.schema}".{seq}')
+            # every scan reads its files' column statistics: without this index the catalog
+            # server reads the whole table once it grows (ducklake#859)
+            self.pg(f'CREATE INDEX IF NOT EXISTS file_column_stats_by_table ON "{lake.schema}".ducklake_file_column_stats '
+                    "(table_id, column_id)")
+            self.attached[lake.schema] = alias
+            return alias
+
+    def _detach_idle(self, keep: int) -> None:
+        for schema in list(self.attached):
+            if len(self.attached) <= keep:
+                return
+            if self._in_use.get(schema):
+                continue
+            self.con.execute(f"DETACH {self.attached.pop(schema)}")
 
     def cursor(self, lake: Lake) -> duckdb.DuckDBPyConnection:
-        alias = self.alias(lake)
-        cur = self.con.cursor()
-        cur.execute(f"USE {alias}")
+        """A cursor with the lake as its default database; `done(lake)` when it is closed."""
+        with self._lock:
+            self._in_use[lake.schema] = self._in_use.get(lake.schema, 0) + 1
+        try:
+            alias = self.alias(lake)
+            cur = self.con.cursor()
+            cur.execute(f"USE {alias}")
+        except BaseException:
+            self.done(lake)
+            raise
         return cur
+
+    def done(self, lake: Lake) -> None:
+        with self._lock:
+            left = self._in_use.get(lake.schema, 0) - 1
+            if left > 0:
+                self._in_use[lake.schema] = left
+            else:
+                self._in_use.pop(lake.schema, None)
 
     def next_id(self, lake: Lake, sequence: str) -> int:
         if sequence not in SEQUENCES:
@@ -180,10 +210,10 @@ class Instance:
     def compact(self, lake: Lake) -> None:
         """Merge the small files that monthly loads leave, rewrite those mostly deleted, and drop the
         files no snapshot needs any more: a page reads a few large files, not hundreds of small ones."""
-        alias = self.alias(lake)
         lock = WriteLock(lake)          # compaction commits like a load: one writer at a time
         lock.acquire(600.0)
-        cur = self.con.cursor()
+        cur = self.cursor(lake)
+        alias = self.attached[lake.schema]
         try:
             cur.execute(f"CALL ducklake_rewrite_data_files('{alias}', delete_threshold => 0.0)")
             cur.execute(f"CALL ducklake_merge_adjacent_files('{alias}')")
@@ -192,6 +222,7 @@ class Instance:
             cur.execute(f"CALL ducklake_cleanup_old_files('{alias}', older_than => now() - INTERVAL 1 HOUR)")
         finally:
             cur.close()
+            self.done(lake)
             lock.release()
 
     def maintain(self, lake: Lake, after_files: int) -> bool:
@@ -290,7 +321,12 @@ class LakeCon(Held):
     _ENDS = ("COMMIT", "ROLLBACK", "ABORT", "END")
 
     def __init__(self, instance, where, cur, lock: WriteLock | None = None):
-        super().__init__(cur, lock.release if lock is not None else None, read_only=lock is None)
+        def release() -> None:
+            instance.done(where)
+            if lock is not None:
+                lock.release()
+
+        super().__init__(cur, release, read_only=lock is None)
         self.instance, self.lake, self._in_tx = instance, where, False
 
     def _run(self, method: str, sql: str, *args):
