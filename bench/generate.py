@@ -688,6 +688,7 @@ def build_warehouse(db: Path, n: int, *, seed: int = 2021, ref: Reference | None
         progress("  历史摘要（三个一批、签约时间线）…")
         derived.rebuild(con)
         six_rows = _write_other_kinds(con, ref, n, seed, next_id, progress)
+        derived.refresh_city(con)              # after the targets and reports: they feed it too
         con.execute("COMMIT")
         history, current = con.execute(
             "SELECT (SELECT count(*) FROM project_rows), (SELECT count(*) FROM project_current)").fetchone()

@@ -28,7 +28,7 @@ from etl.kinds import kind_named
 from etl.scope import supersedable
 from etl.sniff import SPREADSHEET_SUFFIXES
 from etl.worker import Job, ParseWorker
-from warehouse import db as wdb
+from warehouse import db as wdb, derived
 from warehouse.reference import Reference, load_reference, write_reference_tables
 
 
@@ -316,6 +316,7 @@ def write_parsed(parsed, path: Path, name: str, digest: str, ref: Reference, *, 
         audit.supersede(con, mine, load_id)
         audit.record_load(con, load_id, parsed, name, str(path), digest, _summary(parsed), user)
         kind.save(con, load_id, parsed, name)
+        derived.refresh_city(con)
         return load_id
 
     return wdb.transact(con, work)

@@ -38,12 +38,12 @@ def ledger(path: Path, rows: list[tuple]) -> Path:
 
 
 def summary_differences(db: Path) -> dict[str, tuple[int, int]]:
-    """Rows only in each history summary table / only in its definition over the whole history."""
+    """Rows only in each summary table the loader keeps / only in its definition over the whole history."""
     con = wdb.connect(db, read_only=True)
     try:
         out = {}
-        for name in derived.DEFINITIONS:
-            full = derived.definition(name)
+        definitions = {**{n: derived.definition(n) for n in derived.DEFINITIONS}, **derived.CITY_DEFINITIONS}
+        for name, full in definitions.items():
             out[name] = (con.execute(f"SELECT count(*) FROM (FROM {name} EXCEPT ALL FROM ({full}))").fetchone()[0],
                          con.execute(f"SELECT count(*) FROM (FROM ({full}) EXCEPT ALL FROM {name})").fetchone()[0])
         return out
@@ -110,7 +110,8 @@ def test_incremental_current_state_equals_full_recomputation(tmp_path):
         [result] = load_files([ledger(folder / name, rows)], db=db)
         assert result.status == "loaded", result.message
         assert recomputed_differences(db, tmp_path / "scratch.duckdb")[:2] == (0, 0), f"after {name}"
-        assert summary_differences(db) == {"project_batches": (0, 0), "project_timeline": (0, 0)}, f"after {name}"
+        assert summary_differences(db) == {"project_batches": (0, 0), "project_timeline": (0, 0),
+                                           "indicator_ledger": (0, 0)}, f"after {name}"
 
     assert current(db) == [
         ("411104|丁项目", "签约", Decimal("300"), D(2024, 4, 2), D(2024, 4, 30), D(2024, 4, 30)),
@@ -125,7 +126,10 @@ def test_demo_warehouse_current_state_equals_full_recomputation(demo_warehouse, 
     only_kept, only_full, n = recomputed_differences(Path(demo_warehouse), tmp_path / "scratch.duckdb")
     assert (only_kept, only_full) == (0, 0)
     assert n > 1900
-    assert summary_differences(Path(demo_warehouse)) == {"project_batches": (0, 0), "project_timeline": (0, 0)}
+    assert summary_differences(Path(demo_warehouse)) == {"project_batches": (0, 0), "project_timeline": (0, 0),
+                                                         "indicator_ledger": (0, 0)}
+    with wdb.reading(demo_warehouse) as con:         # the demo has targets and reports: the summary has rows
+        assert con.execute("SELECT count(*) FROM indicator_ledger WHERE actual > 0").fetchone()[0] > 100
 
 
 def test_timeline_merges_months_that_say_the_same(tmp_path):

@@ -66,6 +66,13 @@ DEFINITIONS = {
               FROM h JOIN spans s USING (project_id, as_of))""",
 }
 
+# City-wide summaries (not per project) that pages read at every view and that are costly to compute:
+# name → definition (a view of warehouse/sql/schema, which also creates the table). Recomputed
+# whole by every load (refresh_city), in the load's transaction: a few thousand rows.
+CITY_DEFINITIONS = {
+    "indicator_ledger": "SELECT * FROM indicator_ledger_actuals",     # 目标进度's ledger-sourced actuals
+}
+
 # Per-load summary: the districts each ledger file gave rows for, and its date (which district
 # reported when: 目标进度's ledger dates). Rows of a superseded load go with it (etl/kinds.py).
 LOAD_DISTRICTS = "SELECT DISTINCT load_id, as_of, district_code FROM project_rows"
@@ -109,7 +116,8 @@ def definition(name: str, rows: str = WHOLE_HISTORY) -> str:
 
 def schema_text() -> str:
     """Part of the schema hash (warehouse.db): a changed definition is applied again."""
-    return "\n".join([*DEFINITIONS.values(), LOAD_DISTRICTS, *(s for v in ADVANCE_SQL.values() for s in v)])
+    return "\n".join([*DEFINITIONS.values(), *CITY_DEFINITIONS.values(), LOAD_DISTRICTS,
+                      *(s for v in ADVANCE_SQL.values() for s in v)])
 
 
 def create(con) -> None:
@@ -127,6 +135,15 @@ def rebuild(con) -> None:
         con.execute(f"INSERT INTO {name} {definition(name)}")
     con.execute("DELETE FROM load_districts")
     con.execute(f"INSERT INTO load_districts {LOAD_DISTRICTS}")
+    refresh_city(con)
+
+
+def refresh_city(con) -> None:
+    """Recompute the city-wide summaries (after a load, whatever its kind: the reference tables,
+    targets, reports and ledgers all feed them)."""
+    for name, sql in CITY_DEFINITIONS.items():
+        con.execute(f"DELETE FROM {name}")
+        con.execute(f"INSERT INTO {name} {sql}")
 
 
 def add_load(con, load_id: int) -> None:

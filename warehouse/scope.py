@@ -74,6 +74,7 @@ SHADOWED: dict[str, str] = {
     "project_timeline": "district_code IN {codes}",
     "project_batches": "project_id IN (SELECT project_id FROM {db}.main.project_current WHERE district_code IN {codes})",
     "load_districts": "district_code IN {codes}",
+    "indicator_ledger": "district_code IN {codes}",
     "indicator_targets": "district_code IN {codes}",
     "indicator_actuals": "district_code IN {codes}",
     "six_trips": "district_code IN {codes}",
