@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import psycopg
 import pytest
 
 import pages
@@ -286,8 +287,6 @@ def test_compaction_keeps_each_projects_rows_together(demo_warehouse, lake_env, 
 
 
 def _catalog_sessions(dsn: str) -> int:
-    import psycopg
-
     with psycopg.connect(dsn, autocommit=True) as pg:
         return pg.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
                           " AND pid <> pg_backend_pid()").fetchone()[0]
