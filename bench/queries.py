@@ -495,8 +495,13 @@ def floor_stall_counts(f: Filters, c: Context) -> list[str]:
                 FROM (SELECT stage, sign_date, start_date, {REACHED} AS r FROM project_current WHERE {cond(f, None)})"""]
 
 
-def shape_stall_counts(d: dict) -> list[tuple]:
-    return [(d["签约未开工"], d["开工未投产"])]
+def floor_stall_summaries(f: Filters, c: Context) -> list[str]:
+    return [*floor_stall_counts(f, c), *floor_stall_summary("district")(f, c),
+            *floor_stall_summary("responsible_unit")(f, c)]
+
+
+def shape_stall_summaries(d: dict) -> list[list[tuple]]:
+    return [[(d["counts"]["签约未开工"], d["counts"]["开工未投产"])], d["district"].rows(), d["responsible_unit"].rows()]
 
 
 def floor_stall_summary(by: str) -> Callable:
@@ -683,11 +688,8 @@ QUERY_LIST: list[Query] = [
           lambda d: [tuple(d.values())] if d else [], False),
     Query("ledger.project_history", "项目历次台账（点选）",
           lambda con, f, c: _fn("ledger", "project_history")(con, c.project_id), floor_history, _frame_rows, False),
-    Query("stalls.stalled_counts", "预警数", _call("stalls", "stalled_counts"), floor_stall_counts, shape_stall_counts),
-    Query("stalls.stalled_summary.district", "预警按县区", _call("stalls", "stalled_summary", "district"),
-          floor_stall_summary("district"), _frame_rows),
-    Query("stalls.stalled_summary.responsible_unit", "预警按责任单位",
-          _call("stalls", "stalled_summary", "responsible_unit"), floor_stall_summary("responsible_unit"), _frame_rows),
+    Query("stalls.stalled_summaries", "预警数、按县区、按责任单位", _call("stalls", "stalled_summaries"),
+          floor_stall_summaries, shape_stall_summaries),
     Query("stalls.stalled_projects", "预警清单（每类前2000）", _call("stalls", "stalled_projects", None, None, LIST_LIMIT),
           floor_stall_list, shape_stall_list),
     Query("admin.load_history", "入库记录", _call("admin", "load_history", filtered=False), floor_load_history,
@@ -752,7 +754,7 @@ TOOL_PAGES: dict[str, tuple[str, list[str]]] = {
 
 def query_key(fn, args: tuple) -> str:
     """The QUERIES key of a warehouse call: module.function, and its grouping when registered by it
-    (stalls.stalled_summary.district, six.activity.leader)."""
+    (six.activity.leader beside six.activity)."""
     key = f"{fn.__module__.removeprefix('warehouse.')}.{fn.__name__}"
     key = {"options.filter_options": "filter_options", "freshness.data_status": "status"}.get(key, key)
     named = [a for a in args if isinstance(a, str)]

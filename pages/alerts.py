@@ -50,9 +50,9 @@ def _lists(stalled: pl.DataFrame, counts: dict, n: int, m: int) -> list:
 def view(v: View) -> list:
     n, m = stalls.stall_months()
     fx = v.fx
-    counts = v.ask(stalls.stalled_counts, fx)
-    by_district = v.ask(stalls.stalled_summary, v.filters, "district")
-    by_unit = v.ask(stalls.stalled_summary, fx, "responsible_unit")
+    board = v.ask(stalls.stalled_summaries, fx)           # 总览 asks the same: one query for both
+    counts, by_unit = board["counts"], board["responsible_unit"]
+    by_district = v.ask(stalls.stalled_summaries, v.filters)["district"]     # the chart keeps every district
     stalled = v.ask(stalls.stalled_projects, fx, None, None, LIST_LIMIT)
     title = f"预警督办清单（签约超{n}个月未开工、开工超{m}个月未投产）"
     newest = v.ask(freshness.newest_as_of)
@@ -66,7 +66,7 @@ def view(v: View) -> list:
              Table("units", "按责任单位", by_unit, UNIT_COLUMNS, takeaways.stalled(by_unit, counts), height=360)]),
         Download("alerts-export", "导出督办清单（Excel）",
                  lambda: [("预警项目", v.ask(stalls.stalled_projects, fx)),
-                          ("按县区", v.ask(stalls.stalled_summary, fx, "district")), ("按责任单位", by_unit)],
+                          ("按县区", board["district"]), ("按责任单位", by_unit)],
                  title, f"预警督办清单{stamp}", fx.without_window()),     # a stall is a state now: no time range
         *_lists(stalled, counts, n, m),
     ]

@@ -59,7 +59,7 @@ def _targets_card(v: View) -> Card | None:
 def attention(v: View, fresh: pl.DataFrame) -> Metrics:
     """The first screen's 'what is red': targets behind, projects to 督办, districts late to report."""
     n, m = stalls.stall_months()
-    counts = v.ask(stalls.stalled_counts, v.fx)
+    counts = v.ask(stalls.stalled_summaries, v.fx)["counts"]     # as 预警督办 asks: one query for both
     late = fresh.filter(pl.col("late"))["district"].to_list()
     cards = [c for c in (_targets_card(v),) if c]
     kinds = (f"签约超{n}个月未开工{count(counts[stalls.SIGNED_NOT_STARTED])}，"

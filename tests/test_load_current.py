@@ -111,7 +111,7 @@ def test_incremental_current_state_equals_full_recomputation(tmp_path):
         assert result.status == "loaded", result.message
         assert recomputed_differences(db, tmp_path / "scratch.duckdb")[:2] == (0, 0), f"after {name}"
         assert summary_differences(db) == {"project_batches": (0, 0), "project_timeline": (0, 0),
-                                           "indicator_ledger": (0, 0)}, f"after {name}"
+                                           "indicator_ledger": (0, 0), "indicator_progress_kept": (0, 0)}, f"after {name}"
 
     assert current(db) == [
         ("411104|丁项目", "签约", Decimal("300"), D(2024, 4, 2), D(2024, 4, 30), D(2024, 4, 30)),
@@ -127,7 +127,7 @@ def test_demo_warehouse_current_state_equals_full_recomputation(demo_warehouse, 
     assert (only_kept, only_full) == (0, 0)
     assert n > 1900
     assert summary_differences(Path(demo_warehouse)) == {"project_batches": (0, 0), "project_timeline": (0, 0),
-                                                         "indicator_ledger": (0, 0)}
+                                                         "indicator_ledger": (0, 0), "indicator_progress_kept": (0, 0)}
     with wdb.reading(demo_warehouse) as con:         # the demo has targets and reports: the summary has rows
         assert con.execute("SELECT count(*) FROM indicator_ledger WHERE actual > 0").fetchone()[0] > 100
 

@@ -50,7 +50,10 @@ def _values(result, key: str) -> list:
         return _values(asdict(result), key)
     if isinstance(result, dict):
         value = result.get(key)
-        out = list(value) if isinstance(value, (list, tuple)) else ([value] if key in result else [])
+        if isinstance(value, (pl.DataFrame, dict)):          # a frame named after the key: its rows, below
+            out = []
+        else:
+            out = list(value) if isinstance(value, (list, tuple)) else ([value] if key in result else [])
         for v in result.values():
             if isinstance(v, (pl.DataFrame, dict)):
                 out += _values(v, key)
@@ -116,3 +119,27 @@ def test_an_account_of_two_districts(demo_warehouse):
     with reading(demo_warehouse, both) as con:
         seen = set(overview.district_ranking(con, Filters())["district"])
     assert seen == {"漯河经济技术开发区", "召陵区"}
+
+
+def test_target_progress_of_a_district_account_is_computed_over_its_own_rows(demo_warehouse):
+    """The city's 目标进度 is kept by the loader (indicator_progress_kept: ranks and 全市 totals over
+    every district); a district account's is computed over its own rows: its own figures, ranked
+    among itself, its 全市 row its own sum — never the other districts' numbers."""
+    columns = "as_of, indicator, target, actual, completion"
+    with reading(demo_warehouse, YANCHENG) as own, reading(demo_warehouse) as city:
+        year = city.execute("SELECT max(year) FROM indicator_progress_kept").fetchone()[0]
+        mine = own.execute(f"SELECT {columns} FROM indicator_progress WHERE year = ? AND NOT is_city ORDER BY ALL",
+                           [year]).fetchall()
+        assert mine and mine == city.execute(
+            f"SELECT {columns} FROM indicator_progress WHERE year = ? AND district_code = '411103' ORDER BY ALL",
+            [year]).fetchall()
+        assert city.execute("SELECT max(ranked_districts) FROM indicator_progress WHERE year = ?",
+                            [year]).fetchone()[0] > 1
+        assert own.execute("SELECT max(ranked_districts), count(*) FILTER (WHERE NOT is_city AND district_code <> "
+                           "'411103') FROM indicator_progress WHERE year = ?", [year]).fetchone() == (1, 0)
+        own_total = own.execute("SELECT sum(actual) FROM indicator_progress WHERE year = ? AND is_total "
+                                "AND NOT from_city_row", [year]).fetchone()[0]
+        assert own_total == own.execute("SELECT sum(actual) FROM indicator_progress WHERE year = ? AND NOT is_city "
+                                        "AND target IS NOT NULL AND actual IS NOT NULL AND (as_of, indicator) IN "
+                                        "(SELECT (as_of, indicator) FROM indicator_progress WHERE is_total "
+                                        "AND NOT from_city_row)", [year]).fetchone()[0]

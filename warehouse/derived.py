@@ -71,6 +71,7 @@ DEFINITIONS = {
 # whole by every load (refresh_city), in the load's transaction: a few thousand rows.
 CITY_DEFINITIONS = {
     "indicator_ledger": "SELECT * FROM indicator_ledger_actuals",     # 目标进度's ledger-sourced actuals
+    "indicator_progress_kept": "SELECT * FROM indicator_progress_live",   # 目标进度 (reads indicator_ledger)
 }
 
 # Per-load summary: the districts each ledger file gave rows for, and its date (which district

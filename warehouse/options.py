@@ -7,39 +7,30 @@ from warehouse.filters import ALL_STAGES, NO_CLUSTER, UNKNOWN_CHAIN, FilterOptio
 
 
 def filter_options(con) -> FilterOptions:
-    districts = [r[0] for r in con.execute(
-        """
-        SELECT district FROM (
-            SELECT name AS district, sort_order FROM ref_districts
-            UNION
-            SELECT DISTINCT district, 1000 FROM projects
-            WHERE district NOT IN (SELECT name FROM ref_districts))
-        ORDER BY sort_order, district
-        """).fetchall()]
-    chain_rows = con.execute("SELECT chain, cluster, is_key FROM ref_chains ORDER BY sort_order").fetchall()
+    # everything the projects contribute in one pass (on a lake each statement is a catalog round
+    # trip and each scan reads the files' statistics): the districts and clusters they name, whether
+    # any chain is unknown, the years of their dates, the newest ledger date
+    listed, chain_list, named, found_clusters, has_unknown, signed, started, produced, newest = con.execute(
+        """SELECT (SELECT list(name ORDER BY sort_order, name) FROM ref_districts),
+                  (SELECT list([chain, cluster, CAST(is_key AS VARCHAR)] ORDER BY sort_order) FROM ref_chains),
+                  list(DISTINCT district) FILTER (WHERE district NOT IN (SELECT name FROM ref_districts)),
+                  list(DISTINCT coalesce(cluster, ?)), coalesce(bool_or(chain_known IS NOT TRUE), FALSE),
+                  list(DISTINCT year(sign_date)), list(DISTINCT year(start_date)),
+                  list(DISTINCT year(production_date)), max(as_of)
+           FROM projects""", [NO_CLUSTER]).fetchone()
+    districts = list(dict.fromkeys([*(listed or ()), *sorted(d for d in named or () if d is not None)]))
+    chain_rows = [(c, cl, k == "true") for c, cl, k in chain_list or ()]
     clusters: list[str] = []
     for _, cluster, _ in chain_rows:
         if cluster not in clusters:
             clusters.append(cluster)
-    extra_clusters = [r[0] for r in con.execute(
-        "SELECT DISTINCT coalesce(cluster, ?) FROM projects ORDER BY 1", [NO_CLUSTER]).fetchall()]
-    clusters += [c for c in extra_clusters if c not in clusters]
+    clusters += [c for c in sorted(found_clusters or ()) if c not in clusters]
     chain_cluster = [(c, cl) for c, cl, _ in chain_rows]
-    has_unknown = con.execute(
-        "SELECT count(*) > 0 FROM projects WHERE chain_known IS NOT TRUE").fetchone()[0]
     if has_unknown:
         chain_cluster += [(UNKNOWN_CHAIN, cl) for cl in clusters]
     chains = list(dict.fromkeys(c for c, _ in chain_cluster))
     periods = periods_present(con)
-    years = [r[0] for r in con.execute(
-        """
-        SELECT DISTINCT y FROM (
-            SELECT year(sign_date) AS y FROM projects UNION ALL
-            SELECT year(start_date) FROM projects UNION ALL
-            SELECT year(production_date) FROM projects)
-        WHERE y IS NOT NULL ORDER BY 1 DESC
-        """).fetchall()]
-    newest = con.execute("SELECT max(as_of) FROM projects").fetchone()[0]
+    years = sorted({y for y in (*(signed or ()), *(started or ()), *(produced or ())) if y is not None}, reverse=True)
     if newest is not None and newest.year not in years:
         years = sorted({*years, newest.year}, reverse=True)
     return FilterOptions(

@@ -9,6 +9,7 @@ other rows by naming the catalog, which no query does (tests/test_scope.py check
 
 What a district account sees of each table:
   rows of projects, history summaries, targets and actuals, 六职  its districts' rows
+  目标进度 (indicator_progress)                                computed over its districts' rows
   ref_districts, ref_parks                                    its districts and their parks
   loads and their rejected/skipped rows and warnings          its own uploads, and loads whose
                                                               every district is one of its own
@@ -75,6 +76,7 @@ SHADOWED: dict[str, str] = {
     "project_batches": "project_id IN (SELECT project_id FROM {db}.main.project_current WHERE district_code IN {codes})",
     "load_districts": "district_code IN {codes}",
     "indicator_ledger": "district_code IN {codes}",
+    "indicator_progress_kept": "district_code IN {codes}",      # read through indicator_progress (below)
     "indicator_targets": "district_code IN {codes}",
     "indicator_actuals": "district_code IN {codes}",
     "six_trips": "district_code IN {codes}",
@@ -91,6 +93,11 @@ SHADOWED: dict[str, str] = {
     "audit_log": "login = {login}",
     "accounts": "login = {login}",
     "sessions": "login = {login}",
+}
+# Views of kept tables computed over every district (ranks, 全市 totals): on a district account's
+# connection the view is its definition over the account's rows instead (warehouse/derived.py).
+RECOMPUTED: dict[str, str] = {
+    "indicator_progress": "indicator_progress_live",
 }
 # Tables without any district's data (the reference lists of chains, stages, indicators …).
 UNSCOPED = ("meta", "ref_chains", "ref_chain_aliases", "ref_district_aliases", "ref_stages", "ref_indicators")
@@ -110,7 +117,12 @@ def apply(con, scope: Scope) -> None:
               "login": _literal(scope.login), "db": f'"{db}"'}
     present = {r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main'", [db]).fetchall()}
+    views = {r[0] for r in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE database_name = ? AND schema_name = 'main'", [db]).fetchall()}
     for table, condition in SHADOWED.items():
         if table in present:
             con.execute(f'CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM "{db}".main.{table} '
                         f"WHERE {condition.format(**values)}")
+    for table, definition in RECOMPUTED.items():
+        if definition in views:              # (a warehouse made before it was kept: the view itself)
+            con.execute(f'CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM "{db}".main.{definition}')

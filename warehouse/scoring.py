@@ -97,9 +97,10 @@ def _frames(rules: Rules, names: dict[str, str], now, before) -> tuple[pl.DataFr
 
 def _board(con, rules: Rules, period: Period, extra: dict) -> dict:
     names, partial = districts(con), is_partial(con)
-    memo: dict = {}                        # the year's targets and today's stalls, read once for both periods
-    now = _score(con, rules, period, names, partial, memo)
     previous = period.previous()
+    # the year's targets and today's stalls read once for both periods, their ledger counts in one pass
+    memo: dict = {"periods": [p for p in (period, previous) if p]}
+    now = _score(con, rules, period, names, partial, memo)
     before = _score(con, rules, previous, names, partial, memo) if previous else None
     scores, points = _frames(rules, names, now, before)
     return {"error": None, "rules": rules, "period": period.label, "period_text": period.text,
@@ -184,7 +185,7 @@ def behind_projects(con, year: int, period: str, district_code: str, limit: int 
     parts = []
     for ind in (i for i in rules.indicators if i.source == "ledger"):
         if ind.measure == "stalled":
-            s = stalled_projects(con, Filters(districts=(name,)), None, None, limit)
+            s = stalled_projects(con, Filters(districts=(name,)), None, None, limit, shared=False)
             started = pl.col("kind") == STARTED_NOT_PRODUCING
             s = s.with_columns(pl.lit(ind.name).alias("indicator"), pl.col("kind").alias("stall_kind"),
                                pl.when(started).then(pl.col("start_date")).otherwise(pl.col("sign_date"))

@@ -77,22 +77,29 @@ def _counted(con, sql: str, params: list, codes: list[str], missing: str | None 
     return _inputs(dict(con.execute(sql, params).fetchall()), codes, missing)
 
 
-def _ledger_values(con, rules: Rules, period: Period) -> dict[str, dict[str, object]]:
+def _ledger_values(con, rules: Rules, period: Period, memo: dict) -> dict[str, dict[str, object]]:
     """Every counted ledger indicator of the period in one pass over the projects:
-    indicator key → district code → count or investment (万元); districts with none are absent."""
+    indicator key → district code → count or investment (万元); districts with none are absent.
+    The periods a board compares (memo["periods"]) are counted in the same pass."""
     wanted = [i for i in rules.indicators if i.source == "ledger" and i.measure != "stalled"]
     if not wanted:
         return {}
-    columns, params = [], []
-    for n, ind in enumerate(wanted):
-        value = "count(*)" if ind.measure == "count" else "sum(total_investment_wan)"
-        columns.append(f"{value} FILTER (WHERE reached >= ? AND {LEDGER_STAGES[ind.stage]} BETWEEN ? AND ?) AS v{n}")
-        params += [ORD[ind.stage], *_window(ind, period)]
-    rows = con.execute(f"""SELECT district_code, {', '.join(columns)}
-                           FROM (SELECT *, {reached_sql('p')} AS reached FROM projects p
-                                 WHERE district_code IS NOT NULL)
-                           GROUP BY district_code""", params).fetchall()
-    return {ind.key: {r[0]: r[n + 1] for r in rows if r[n + 1]} for n, ind in enumerate(wanted)}
+    if ("ledger", period.label) not in memo:
+        periods = [period, *(p for p in memo.get("periods", ()) if p.label != period.label)]
+        columns, params = [], []
+        for n, (p, ind) in enumerate((p, ind) for p in periods for ind in wanted):
+            value = "count(*)" if ind.measure == "count" else "sum(total_investment_wan)"
+            columns.append(f"{value} FILTER (WHERE reached >= ? AND {LEDGER_STAGES[ind.stage]} BETWEEN ? AND ?) AS v{n}")
+            params += [ORD[ind.stage], *_window(ind, p)]
+        rows = con.execute(f"""SELECT district_code, {', '.join(columns)}
+                               FROM (SELECT *, {reached_sql('p')} AS reached FROM projects p
+                                     WHERE district_code IS NOT NULL)
+                               GROUP BY district_code""", params).fetchall()
+        for k, p in enumerate(periods):
+            first = 1 + k * len(wanted)
+            memo[("ledger", p.label)] = {ind.key: {r[0]: r[first + n] for r in rows if r[first + n]}
+                                         for n, ind in enumerate(wanted)}
+    return memo[("ledger", period.label)]
 
 
 def _ledger(con, ind: Indicator, codes: list[str], names: dict[str, str], memo: dict, values: dict) -> Inputs:
@@ -113,15 +120,20 @@ def _six(con, ind: Indicator, period: Period, codes: list[str]) -> Inputs:
                     [start, end], codes, NOT_REPORTED)
 
 
-def _batch_values(con, rules: Rules, period: Period) -> dict[str, tuple[int, Decimal]]:
-    """(district code, batch) → (projects, investment 万元) in the period's 期, one query."""
+def _batch_values(con, rules: Rules, period: Period, memo: dict) -> dict[tuple[str, str], tuple[int, Decimal]]:
+    """(district code, batch) → (projects, investment 万元) in the period's 期; the 期 of the
+    periods a board compares (memo["periods"]) in the same query."""
     if not any(i.source == "batches" for i in rules.indicators):
         return {}
-    rows = con.execute("""SELECT p.district_code, b.batch, count(*), coalesce(sum(b.investment_wan), 0)
-                          FROM project_batches b JOIN projects p USING (project_id)
-                          WHERE b.period = ? AND p.district_code IS NOT NULL GROUP BY ALL""",
-                       [period.number]).fetchall()
-    return {(code, batch): (n, wan) for code, batch, n, wan in rows}
+    if ("batches", period.number) not in memo:
+        numbers = sorted({period.number, *(p.number for p in memo.get("periods", ()))})
+        rows = con.execute("""SELECT b.period, p.district_code, b.batch, count(*), coalesce(sum(b.investment_wan), 0)
+                              FROM project_batches b JOIN projects p USING (project_id)
+                              WHERE list_contains(?::INTEGER[], b.period) AND p.district_code IS NOT NULL
+                              GROUP BY ALL""", [numbers]).fetchall()
+        for number in numbers:
+            memo[("batches", number)] = {(code, batch): (n, wan) for at, code, batch, n, wan in rows if at == number}
+    return memo[("batches", period.number)]
 
 
 def _batches(ind: Indicator, values: dict, codes: list[str]) -> Inputs:
@@ -151,12 +163,13 @@ def _manual(ind: Indicator, period: Period, values: dict, codes: list[str]) -> I
 def gather(con, rules: Rules, period: Period, districts: dict[str, str], memo: dict | None = None
            ) -> dict[str, Inputs]:
     """Every indicator's inputs: key → district code → (value, reason). districts: code → name.
-    `memo` carries what does not depend on the period between the periods one board compares."""
+    `memo` carries what does not depend on the period between the periods one board compares, and
+    those periods (memo["periods"]: what one pass can count for all of them)."""
     codes = list(districts)
     memo = {} if memo is None else memo
     out: dict[str, Inputs] = {}
     targets = _target_rows(con, rules, period, memo)
-    ledger, batches = _ledger_values(con, rules, period), _batch_values(con, rules, period)
+    ledger, batches = _ledger_values(con, rules, period, memo), _batch_values(con, rules, period, memo)
     manual = _manual_values(con, rules, memo)
     for ind in rules.indicators:
         if ind.source == "target":

@@ -53,24 +53,27 @@ def _stalled_cte(filters: Filters, signed_months: int | None, started_months: in
 
 
 def stalled_projects(con, filters: Filters, signed_months: int | None = None,
-                     started_months: int | None = None, limit: int | None = None) -> pl.DataFrame:
+                     started_months: int | None = None, limit: int | None = None, shared: bool = True
+                     ) -> pl.DataFrame:
     """kind, months (since signing or starting) and the project's fields; longest stall first
-    within each kind (then the largest, then by id); at most `limit` rows per kind when given."""
+    within each kind (then the largest, then by id); at most `limit` rows per kind when given.
+    shared: add shared_with (the other districts that list a project of the same name)."""
     cte, params = _stalled_cte(filters, signed_months, started_months)
     columns = ("kind, months, project_id, project_name, district, responsible_unit, leader, stage, "
                "sign_date, start_date, total_investment_wan, chain, investor, as_of")
     order = "months DESC, total_investment_wan DESC NULLS LAST, project_id"
     if limit is None:
-        return _with_shared(con, con.execute(f"WITH {cte} SELECT {columns} FROM stalled ORDER BY kind_ord, {order}",
-                                             params).pl())
-    parts, part_params = [], []
-    for ordinal in (1, 2):
-        sql, p = top_rows(f"{columns}, kind_ord", f"kind_ord = {ordinal}", [], "months", True,
-                          "total_investment_wan DESC NULLS LAST, project_id", limit, source="stalled")
-        parts.append(f"SELECT * FROM ({sql})")
-        part_params += p
-    return _with_shared(con, con.execute(f"WITH {cte} SELECT * EXCLUDE (kind_ord) FROM ({' UNION ALL '.join(parts)}) "
-                                         f"ORDER BY kind_ord, {order}", params + part_params).pl())
+        frame = con.execute(f"WITH {cte} SELECT {columns} FROM stalled ORDER BY kind_ord, {order}", params).pl()
+    else:
+        parts, part_params = [], []
+        for ordinal in (1, 2):
+            sql, p = top_rows(f"{columns}, kind_ord", f"kind_ord = {ordinal}", [], "months", True,
+                              "total_investment_wan DESC NULLS LAST, project_id", limit, source="stalled")
+            parts.append(f"SELECT * FROM ({sql})")
+            part_params += p
+        frame = con.execute(f"WITH {cte} SELECT * EXCLUDE (kind_ord) FROM ({' UNION ALL '.join(parts)}) "
+                            f"ORDER BY kind_ord, {order}", params + part_params).pl()
+    return _with_shared(con, frame) if shared else frame
 
 
 def _with_shared(con, df: pl.DataFrame) -> pl.DataFrame:
@@ -87,14 +90,44 @@ def _with_shared(con, df: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, dtype=pl.String).alias("shared_with"))
 
 
+def stalled_summaries(con, filters: Filters, signed_months: int | None = None,
+                      started_months: int | None = None) -> dict:
+    """One pass over the stalled projects: "counts" ({kind: stalled projects} for both kinds, and
+    "total"), and per district and per responsible unit ("district", "responsible_unit" frames:
+    stalled projects of each kind and their investment, most stalled first). 总览 and 预警督办 ask
+    for it with the same filters: one statement for both (on a lake each is a catalog round trip)."""
+    cte, params = _stalled_cte(filters, signed_months, started_months)
+    rows = con.execute(
+        f"""
+        WITH {cte},
+        named AS (SELECT coalesce(district, '（未填写）') AS district,
+                         coalesce(responsible_unit, '（未填写）') AS responsible_unit, kind, total_investment_wan
+                  FROM stalled)
+        SELECT CASE WHEN GROUPING(district) = 0 THEN 'district'
+                    WHEN GROUPING(responsible_unit) = 0 THEN 'responsible_unit' ELSE 'total' END AS grouping,
+               coalesce(district, responsible_unit) AS name,
+               count(*) FILTER (WHERE kind = '{SIGNED_NOT_STARTED}') AS signed_not_started,
+               count(*) FILTER (WHERE kind = '{STARTED_NOT_PRODUCING}') AS started_not_producing,
+               count(*) AS stalled,
+               coalesce(sum(total_investment_wan), 0) AS investment_wan
+        FROM named GROUP BY GROUPING SETS ((district), (responsible_unit), ())
+        """,
+        params,
+    ).pl()
+    out: dict = {}
+    for by in GROUPINGS:
+        out[by] = (rows.filter(pl.col("grouping") == by).drop("grouping").rename({"name": by})
+                   .sort(["stalled", by], descending=[True, False]))
+    total = rows.filter(pl.col("grouping") == "total")
+    signed, started = (int(total[c][0]) if total.height else 0 for c in ("signed_not_started", "started_not_producing"))
+    out["counts"] = {SIGNED_NOT_STARTED: signed, STARTED_NOT_PRODUCING: started, "total": signed + started}
+    return out
+
+
 def stalled_counts(con, filters: Filters, signed_months: int | None = None,
                    started_months: int | None = None) -> dict[str, int]:
     """{kind: stalled projects} for both kinds, and "total"."""
-    cte, params = _stalled_cte(filters, signed_months, started_months)
-    rows = dict(con.execute(f"WITH {cte} SELECT kind, count(*) FROM stalled GROUP BY kind", params).fetchall())
-    counts = {kind: rows.get(kind, 0) for kind in KINDS}
-    counts["total"] = sum(counts.values())
-    return counts
+    return stalled_summaries(con, filters, signed_months, started_months)["counts"]
 
 
 def stalled_summary(con, filters: Filters, by: str = "district", signed_months: int | None = None,
@@ -102,17 +135,4 @@ def stalled_summary(con, filters: Filters, by: str = "district", signed_months: 
     """Per district (or responsible_unit): stalled projects of each kind and their investment."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}")
-    cte, params = _stalled_cte(filters, signed_months, started_months)
-    return con.execute(
-        f"""
-        WITH {cte}
-        SELECT coalesce({by}, '（未填写）') AS {by},
-               count(*) FILTER (WHERE kind = '{SIGNED_NOT_STARTED}') AS signed_not_started,
-               count(*) FILTER (WHERE kind = '{STARTED_NOT_PRODUCING}') AS started_not_producing,
-               count(*) AS stalled,
-               coalesce(sum(total_investment_wan), 0) AS investment_wan
-        FROM stalled GROUP BY ALL
-        ORDER BY stalled DESC, {by}
-        """,
-        params,
-    ).pl()
+    return stalled_summaries(con, filters, signed_months, started_months)[by]
