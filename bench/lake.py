@@ -152,7 +152,10 @@ def concurrent(lake: Path, files: list[Path], as_of, *, loaders: int = 8, reader
         if w.returncode not in (0, 1):
             errors.append(err[-500:])
             continue
-        for f in json.loads(out)["files"]:
+        doc = json.loads(out)
+        if doc.get("error"):              # the process stopped: the files it had not reported are not counted
+            errors.append(doc["error"][:300])
+        for f in doc["files"]:
             statuses[f["status"]] = statuses.get(f["status"], 0) + 1
             if f["status"] != "loaded":
                 errors.append(f["message"][:300])

@@ -239,6 +239,9 @@ def _load_one(pending: _Pending, batch: _Batch) -> FileResult:
         if not batch.dry_run:
             _record_refusal(batch, path, name, digest, str(refusal))
         return FileResult(str(path), "refused", f"{name}：{refusal}")
+    except TimeoutError as busy:        # other loaders held the warehouse past the wait: this file only
+        return FileResult(str(path), "refused", f"{name}：{busy}文件未入库，仓库保持原状；"
+                                                "本批其余文件照常处理，这一个请稍后重新上传。")
     except duckdb.Error as exc:
         batch.writer.close()   # after a failed write (a full disk) start again from what is on disk
         text = str(exc)

@@ -191,6 +191,31 @@ def test_a_refused_file_changes_nothing_on_the_lake(demo_warehouse, lake_env, tm
         assert con.execute("SELECT count(*), count(*) FILTER (status = 'refused') FROM loads").fetchone() == (loads + 1, 1)
 
 
+def test_a_loader_kept_waiting_past_its_time_refuses_that_file_only(demo_warehouse, lake_env, tmp_path, monkeypatch):
+    """Another node holds the lake's writer lock: the file is refused with a Chinese message that
+    says what to do, the lake is unchanged, and the batch goes on (a file later in it loads once
+    the lock is free) — not a whole batch reported as one error."""
+    from etl.load import load_files
+
+    lake = tmp_path / "busy.duckdb"
+    files = sorted((demo_warehouse.parent / "ledgers" / "ledgers" / "郾城区").glob("*.xlsx"))[:2]
+    assert _load(files[:1], lake, lake_env).returncode == 0
+    before = _projects(lake, "ducklake")
+    monkeypatch.setattr(db, "LAKE_WRITE_WAIT_SECONDS", 0.5)
+    other = psycopg.connect(settings_lake(lake).catalog, autocommit=True)     # another node's loader
+    key = ducklake.WriteLock(settings_lake(lake)).key
+    other.execute("SELECT pg_advisory_lock(%s)", [key])
+    try:
+        [busy] = load_files(files[1:], db=lake)
+        assert busy.status == "refused" and "数据仓库正忙" in busy.message and "请稍后重新上传" in busy.message
+        assert _projects(lake, "ducklake") == before
+    finally:
+        other.execute("SELECT pg_advisory_unlock(%s)", [key])
+        other.close()
+    [loaded] = load_files(files[1:], db=lake)
+    assert loaded.status == "loaded", loaded.message
+
+
 def test_another_process_commit_is_seen_on_the_next_page_view(demo_warehouse, lake_env, tmp_path):
     """Two app nodes: this process has read the lake (its instance stays attached); a load in
     another process changes the version pages are cached by, and the next read sees the rows."""

@@ -275,13 +275,16 @@ class WriteLock:
             mine[self.lake.schema][1] += 1
             return
         session = psycopg.connect(self.lake.catalog, autocommit=True, connect_timeout=10)
-        deadline, pause = time.monotonic() + timeout, 0.01
+        # a waiting pg_advisory_lock, not polling with pg_try_advisory_lock: PostgreSQL grants the lock
+        # to its waiters in turn. Polling let a loader that had just let go take it again before the
+        # others' next try: in the 100万 benchmark (8 loaders × 20 ledgers) seven waited past the
+        # timeout while one loaded its twenty.
         try:
-            while not session.execute("SELECT pg_try_advisory_lock(%s)", [self.key]).fetchone()[0]:
-                if time.monotonic() > deadline:
-                    raise TimeoutError("数据仓库正忙（其他节点正在写入），请稍后再试。")
-                time.sleep(pause * (1 + random.random()))
-                pause = min(pause * 2, 0.25)
+            session.execute(f"SET lock_timeout = {max(1, int(timeout * 1000))}")
+            session.execute("SELECT pg_advisory_lock(%s)", [self.key])
+        except psycopg.errors.LockNotAvailable as exc:
+            session.close()
+            raise TimeoutError("数据仓库正忙（其他节点正在写入），请稍后再试。") from exc
         except BaseException:
             session.close()
             raise
