@@ -115,10 +115,12 @@ def apply(con, scope: Scope) -> None:
     codes = "(" + ", ".join(_literal(c) for c in scope.districts) + ")" if scope.districts else "(NULL)"
     values = {"codes": codes, "codes_list": "[" + ", ".join(_literal(c) for c in scope.districts) + "]::VARCHAR[]",
               "login": _literal(scope.login), "db": f'"{db}"'}
-    present = {r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main'", [db]).fetchall()}
-    views = {r[0] for r in con.execute(
-        "SELECT view_name FROM duckdb_views() WHERE database_name = ? AND schema_name = 'main'", [db]).fetchall()}
+    found = con.execute(      # one statement: on a lake each is a round trip to the catalog server
+        "SELECT table_name, FALSE FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main' "
+        "UNION ALL SELECT view_name, TRUE FROM duckdb_views() WHERE database_name = ? AND schema_name = 'main'",
+        [db, db]).fetchall()
+    present = {name for name, is_view in found if not is_view}
+    views = {name for name, is_view in found if is_view}
     for table, condition in SHADOWED.items():
         if table in present:
             con.execute(f'CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM "{db}".main.{table} '

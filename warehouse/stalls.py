@@ -119,8 +119,10 @@ def stalled_summaries(con, filters: Filters, signed_months: int | None = None,
         out[by] = (rows.filter(pl.col("grouping") == by).drop("grouping").rename({"name": by})
                    .sort(["stalled", by], descending=[True, False]))
     total = rows.filter(pl.col("grouping") == "total")
-    signed, started = (int(total[c][0]) if total.height else 0 for c in ("signed_not_started", "started_not_producing"))
-    out["counts"] = {SIGNED_NOT_STARTED: signed, STARTED_NOT_PRODUCING: started, "total": signed + started}
+    column = {SIGNED_NOT_STARTED: "signed_not_started", STARTED_NOT_PRODUCING: "started_not_producing"}
+    counts = {kind: int(total[column[kind]][0]) if total.height else 0 for kind in KINDS}
+    counts["total"] = sum(counts.values())
+    out["counts"] = counts
     return out
 
 
