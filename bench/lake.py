@@ -2,7 +2,9 @@
 
 1. replay: the generated warehouse written into a lake month by month — 54 transactions, each
    the month's loads, ledger rows (sorted by project), and the projects' current state and history
-   summaries replaced for every project that month's ledgers listed (what the loader does) — then
+   summaries replaced for every project that month's ledgers listed (what the loader does), each
+   followed by the loader's maintenance (warehouse.db.maintain: compaction once the live files
+   pass `compact_after_files`) — then
    checked table by table against the file (rows, fingerprint of every row, sums);
 2. pages: every page's queries (bench/query_bench.py) on the lake after the 54 monthly loads, and
    again after compaction (warehouse.db.compact);
@@ -80,11 +82,16 @@ def replay(file: Path, lake: Path, progress=print) -> dict:
             con.execute(f"INSERT INTO meta SELECT * FROM {SRC}.main.meta WHERE key <> 'schema'")
 
         db.transact(con, once)
-        seconds = []
+        seconds, compactions = [], []
         for i, month in enumerate(months):
             t1 = time.perf_counter()
             db.transact(con, lambda c: _month(c, month))
             seconds.append(time.perf_counter() - t1)
+            # as `python -m etl load` ends a batch: the small files merged once they pass the setting
+            t1 = time.perf_counter()
+            if db.maintain(lake):
+                compactions.append({"month": str(month), "seconds": time.perf_counter() - t1})
+                progress(f"  数据湖：第{i + 1}个月后文件超过设定，入库程序整理 {compactions[-1]['seconds']:.1f}s")
             if i % 6 == 0 or i == len(months) - 1:
                 progress(f"  数据湖：第{i + 1}/{len(months)}个月（{month}）写入 {seconds[-1]:.1f}s")
         db.transact(con, lambda c: c.execute(
@@ -103,7 +110,7 @@ def replay(file: Path, lake: Path, progress=print) -> dict:
         con.execute(f"DETACH {SRC}")
         con.close()
     return {"months": len(months), "seconds": time.perf_counter() - t0, "month_seconds": summary(seconds),
-            "same_as_file": not wrong, "differences": wrong, "live_files": files}
+            "same_as_file": not wrong, "differences": wrong, "live_files": files, "compactions": compactions}
 
 
 def _month(con, month) -> None:

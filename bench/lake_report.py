@@ -65,7 +65,9 @@ def section(w, results: dict) -> None:
       f"Parquet files on the local disk) as **{r['months']} monthly transactions** — each month's loads and ledger "
       "rows appended, the current state and history summaries of every project that month listed deleted and "
       f"inserted again, as the loader does — in {r['seconds']:.0f} s (a month: median "
-      f"{r['month_seconds']['median']:.1f} s, p95 {r['month_seconds']['p95']:.1f} s), leaving "
+      f"{r['month_seconds']['median']:.1f} s, p95 {r['month_seconds']['p95']:.1f} s), each followed by the loader's "
+      f"maintenance (compaction once the live files pass `compact_after_files`: "
+      f"{_compactions(r.get('compactions'))}), leaving "
       f"{r['live_files']:,} data files. Table by table equal to the file (rows, fingerprint of every row, sums): "
       f"**{'yes' if r['same_as_file'] else 'NO: ' + ', '.join(r['differences'])}**. Compaction "
       f"(`python -m warehouse compact`) then took {L.get('compaction_seconds', 0):.0f} s and left "
@@ -99,3 +101,11 @@ def section(w, results: dict) -> None:
           f"{ch['contents_twice']}. Reader page run during the loads: median {_ms(c['reader_page']['median'])} ms, "
           f"p95 {_ms(c['reader_page']['p95'])} ms over {c['reader_page']['n']} page runs. Writers take turns behind "
           "the lake's advisory lock (warehouse/lake.py); readers take no lock.\n")
+
+
+def _compactions(done: list | None) -> str:
+    if done is None:
+        return "not recorded"
+    if not done:
+        return "none was needed"
+    return f"{len(done)}×, after months " + ", ".join(f"{c['month']} ({c['seconds']:.0f} s)" for c in done)

@@ -16,10 +16,11 @@ from warehouse.db import connect, reading
 from warehouse.scope import Scope
 from warehouse.scoring_points import marks, ranks, totals
 from warehouse.scoring_rules import RuleError, load_rules, parse_rules
-from warehouse_fixture import build_small_warehouse
+from warehouse_fixture import FORMULA_NAME, SHARED_NAME, build_small_warehouse
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 D = Decimal
+D_ = date.fromisoformat
 
 FOUR = """
 name = "测试考评"
@@ -222,6 +223,30 @@ def test_scores_on_a_small_warehouse_by_hand(scored):
         '=HYPERLINK("http://example.invalid","点我")'}
 
 
+def test_the_projects_behind_every_ledger_indicator_by_hand(scored, tmp_path):
+    """Two counted indicators and a deduction, read in one statement: 源汇区 signed in 2024 up to
+    May: P01 (50000 万), P02 (12000.5 万), largest first; started in May 2024: P01 (2024-05-01);
+    stalled: P10. At most one each: P01, P01, P10."""
+    db, _ = scored
+    started = SMALL_RULES.replace(
+        'key = "trips"\nname = "六职外出"\nweight = 10\nmethod = "bands"\nsource = "six"\n',
+        'key = "started_n"\nname = "开工项目"\nweight = 10\nmethod = "bands"\nsource = "ledger"\n'
+        'stage = "开工"\nwindow = "period"\n')
+    assert "开工项目" in started
+    (tmp_path / "2024.toml").write_text(started, encoding="utf-8")
+    with reading(db) as con:
+        behind = scoring.behind_projects(con, 2024, "2024-05", "411102", folder=tmp_path)
+        one = scoring.behind_projects(con, 2024, "2024-05", "411102", limit=1, folder=tmp_path)
+    rows = [(r["indicator"], r["project_name"], r["event_date"], r["total_investment_wan"])
+            for r in behind.iter_rows(named=True)]
+    assert rows == [("签约项目", "双汇肉制品扩建项目", D_("2024-02-10"), D(50000)),
+                    ("签约项目", SHARED_NAME, D_("2024-03-15"), D("12000.5")),
+                    ("开工项目", "双汇肉制品扩建项目", D_("2024-05-01"), D(50000)),
+                    ("停滞扣分", FORMULA_NAME, D_("2023-04-01"), D(5000))]
+    assert one["indicator"].to_list() == ["签约项目", "开工项目", "停滞扣分"]
+    assert one["project_name"].to_list() == ["双汇肉制品扩建项目", "双汇肉制品扩建项目", FORMULA_NAME]
+
+
 def test_the_manual_input_is_audited(scored):
     db, rules = scored
     with reading(db) as con:
@@ -275,9 +300,20 @@ def test_batch_board_ranks_n_minus_2_and_comments_n_minus_1(demo_warehouse):
         board = scoring.batch_board(con)
         newest = con.execute("SELECT max(period) FROM project_batches").fetchone()[0]
         n1 = con.execute("SELECT count(*) FROM project_batches WHERE period = ?", [newest - 1]).fetchone()[0]
+        asked = scoring._comment(con, newest - 1)          # the comment asked on its own, in SQL
+        by_hand = con.execute(
+            """SELECT p.district_code, b.batch, count(*), sum(b.investment_wan) FROM project_batches b
+               JOIN projects p USING (project_id) WHERE b.period = ? GROUP BY ALL""", [newest - 1]).fetchall()
     assert board["period"] == f"第{newest - 2}期" and board["comment_period"] == f"第{newest - 1}期"
     assert board["scores"]["rank"].min() == 1 and board["scores"].height == 8
-    assert board["comment"]["projects"].sum() <= n1
+    # read with the ranked 期 in one query: the same rows, in the same order, as asked alone
+    assert board["comment"].equals(asked) and board["comment"].height > 0
+    assert board["comment"]["projects"].sum() == n1
+    assert sorted(board["comment"].select("district_code", "batch", "projects", "investment_wan").rows()) == sorted(
+        by_hand)
+    order = {"签约一批": 0, "开工一批": 1, "投产一批": 2}
+    for _, rows in board["comment"].group_by("district_code", maintain_order=True):
+        assert [order[b] for b in rows["batch"]] == sorted(order[b] for b in rows["batch"])
 
 
 class _Counting:

@@ -167,7 +167,7 @@ def monthly_trend(con, filters: Filters) -> pl.DataFrame:
         cond, p = in_window("p." + EVENT_DATES[key], f)
         unions.append(
             f"SELECT '{label}' AS event, date_trunc('month', p.{EVENT_DATES[key]}) AS month, "
-            f"p.total_investment_wan FROM p WHERE reached >= {ordinal} AND {cond}")
+            f"p.total_investment_wan FROM p WHERE {cond} AND reached >= {ordinal}")
         params.extend(p)
     return con.execute(
         f"""

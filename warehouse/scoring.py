@@ -29,7 +29,7 @@ from warehouse.filters import Filters
 from warehouse.progress import ORD, reached_sql
 from warehouse.scoring_inputs import gather
 from warehouse.scoring_points import RELATIVE, marks, ranks, totals
-from warehouse.scoring_rules import LEDGER_STAGES, Period, RuleError, Rules, load_rules, periods_until, rule_years
+from warehouse.scoring_rules import BATCH_NAMES, LEDGER_STAGES, Period, RuleError, Rules, load_rules, periods_until, rule_years
 from warehouse.settings import settings
 from warehouse.stalls import STARTED_NOT_PRODUCING, stalled_projects
 
@@ -95,11 +95,12 @@ def _frames(rules: Rules, names: dict[str, str], now, before) -> tuple[pl.DataFr
     return frame.sort("rank", "district_code", nulls_last=True), pl.DataFrame(points, schema=POINT_SCHEMA)
 
 
-def _board(con, rules: Rules, period: Period, extra: dict) -> dict:
+def _board(con, rules: Rules, period: Period, extra: dict, memo: dict | None = None) -> dict:
     names, partial = districts(con), is_partial(con)
     previous = period.previous()
     # the year's targets and today's stalls read once for both periods, their ledger counts in one pass
-    memo: dict = {"periods": [p for p in (period, previous) if p]}
+    memo = memo if memo is not None else {}
+    memo["periods"] = [p for p in (period, previous) if p]
     now = _score(con, rules, period, names, partial, memo)
     before = _score(con, rules, previous, names, partial, memo) if previous else None
     scores, points = _frames(rules, names, now, before)
@@ -153,11 +154,26 @@ def batch_board(con, folder: Path | None = None) -> dict:
         return _refused(str(exc), comment=_comment(con, None))
     if rules is None:
         return _refused(f"{ranked.year}年考评规则文件没有“三个一批”考评（[batches]）。", comment=_comment(con, None))
-    return _board(con, rules, ranked, {"comment_period": f"第{n - 1}期", "comment": _comment(con, n - 1)})
+    memo: dict = {"batch_numbers": (n - 1,)}         # the comment's 期 counted with the ranked ones
+    board = _board(con, rules, ranked, {"comment_period": f"第{n - 1}期"}, memo)
+    board["comment"] = _comment(con, n - 1, memo.get(("batches", n - 1)))
+    return board
 
 
-def _comment(con, period: int | None) -> pl.DataFrame:
-    """Per district and batch of one 期: projects and investment (万元)."""
+COMMENT_SCHEMA = {"district_code": pl.String, "district": pl.String, "batch": pl.String, "projects": pl.Int64,
+                  "investment_wan": pl.Decimal(38, 6)}
+
+
+def _comment(con, period: int | None, counted: dict | None = None) -> pl.DataFrame:
+    """Per district and batch of one 期: projects and investment (万元). counted: that 期's
+    (district code, batch) → (projects, investment) when the board has read them already."""
+    if counted is not None:
+        order = {b: i for i, b in enumerate(BATCH_NAMES)}
+        rows = [{"district_code": code, "district": name, "batch": batch, "projects": n, "investment_wan": wan}
+                for code, name in districts(con).items()
+                for (c, batch), (n, wan) in sorted(counted.items(), key=lambda kv: order.get(kv[0][1], len(order)))
+                if c == code]
+        return pl.DataFrame(rows, schema=COMMENT_SCHEMA)
     city = str(settings().get("city", "code"))
     return con.execute(
         """SELECT d.code AS district_code, d.name AS district, b.batch, count(*) AS projects,
@@ -182,8 +198,32 @@ def behind_projects(con, year: int, period: str, district_code: str, limit: int 
     chosen = next((p for p in periods_until(rules.kind, year, date(year, 12, 31)) if p.label == period), None)
     if name is None or chosen is None:
         return pl.DataFrame(schema=BEHIND_SCHEMA)
-    parts = []
-    for ind in (i for i in rules.indicators if i.source == "ledger"):
+    ledger = [i for i in rules.indicators if i.source == "ledger"]
+    counted = [i for i in ledger if i.measure != "stalled"]
+    found: list[pl.DataFrame] = []
+    if counted:
+        # the district's projects read once, each indicator's largest from them (on a lake every
+        # scan of the projects is a read of the data files)
+        parts, params = [], [district_code]
+        for pos, ind in enumerate(counted):
+            col = LEDGER_STAGES[ind.stage]
+            start = date(chosen.end.year, 1, 1) if ind.window == "year" else chosen.start
+            parts.append(f"""SELECT * FROM (SELECT {pos} AS pos, project_id, ? AS indicator, project_name, stage,
+                                     {col} AS event_date, total_investment_wan, NULL::VARCHAR AS stall_kind,
+                                     NULL::BIGINT AS months FROM d
+                              WHERE reached >= ? AND {col} BETWEEN ? AND ?
+                              ORDER BY total_investment_wan DESC NULLS LAST, project_id LIMIT ?)""")
+            params += [ind.name, ORD[ind.stage], start, chosen.end, limit]
+        rows = con.execute(
+            f"""WITH d AS MATERIALIZED (
+                    SELECT project_id, project_name, stage, sign_date, start_date, production_date,
+                           total_investment_wan, {reached_sql('p')} AS reached
+                    FROM projects p WHERE district_code = ?)
+                {' UNION ALL '.join(parts)}
+                ORDER BY pos, total_investment_wan DESC NULLS LAST, project_id""", params).pl()
+        found = [rows.filter(pl.col("pos") == pos) for pos in range(len(counted))]
+    out = []
+    for ind in ledger:
         if ind.measure == "stalled":
             s = stalled_projects(con, Filters(districts=(name,)), None, None, limit, shared=False)
             started = pl.col("kind") == STARTED_NOT_PRODUCING
@@ -191,16 +231,9 @@ def behind_projects(con, year: int, period: str, district_code: str, limit: int 
                                pl.when(started).then(pl.col("start_date")).otherwise(pl.col("sign_date"))
                                .alias("event_date"))
         else:
-            col = LEDGER_STAGES[ind.stage]
-            start = date(chosen.end.year, 1, 1) if ind.window == "year" else chosen.start
-            s = con.execute(
-                f"""SELECT ? AS indicator, project_name, stage, {col} AS event_date, total_investment_wan,
-                           NULL::VARCHAR AS stall_kind, NULL::BIGINT AS months FROM projects p
-                    WHERE district_code = ? AND {reached_sql('p')} >= ? AND {col} BETWEEN ? AND ?
-                    ORDER BY total_investment_wan DESC NULLS LAST, project_id LIMIT ?""",
-                [ind.name, district_code, ORD[ind.stage], start, chosen.end, limit]).pl()
-        parts.append(s.select(list(BEHIND_SCHEMA)).cast(BEHIND_SCHEMA))
-    return pl.concat(parts) if parts else pl.DataFrame(schema=BEHIND_SCHEMA)
+            s = found.pop(0)
+        out.append(s.select(list(BEHIND_SCHEMA)).cast(BEHIND_SCHEMA))
+    return pl.concat(out) if out else pl.DataFrame(schema=BEHIND_SCHEMA)
 
 
 def manual_indicators(year: int, folder: Path | None = None) -> list[dict]:

@@ -122,11 +122,12 @@ def _six(con, ind: Indicator, period: Period, codes: list[str]) -> Inputs:
 
 def _batch_values(con, rules: Rules, period: Period, memo: dict) -> dict[tuple[str, str], tuple[int, Decimal]]:
     """(district code, batch) → (projects, investment 万元) in the period's 期; the 期 of the
-    periods a board compares (memo["periods"]) in the same query."""
+    periods a board compares (memo["periods"]) and any other 期 it shows (memo["batch_numbers"]) in
+    the same query."""
     if not any(i.source == "batches" for i in rules.indicators):
         return {}
     if ("batches", period.number) not in memo:
-        numbers = sorted({period.number, *(p.number for p in memo.get("periods", ()))})
+        numbers = sorted({period.number, *(p.number for p in memo.get("periods", ())), *memo.get("batch_numbers", ())})
         rows = con.execute("""SELECT b.period, p.district_code, b.batch, count(*), coalesce(sum(b.investment_wan), 0)
                               FROM project_batches b JOIN projects p USING (project_id)
                               WHERE list_contains(?::INTEGER[], b.period) AND p.district_code IS NOT NULL
