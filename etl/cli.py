@@ -116,7 +116,7 @@ def cmd_load(args) -> int:
         with _stdout_kept_for_json() if args.json else contextlib.nullcontext():
             results = load_files(args.paths, db=args.db, as_of=args.as_of, progress=progress, user=CLI_USER)
     except Exception as exc:      # the warehouse cannot be opened, …: a message, never a traceback
-        results, error = [], f"入库未能完成：{exc}。请检查仓库文件（--db）是否可写、是否被其他程序占用后重试。"
+        results, error = [], f"入库未能完成：{str(exc).rstrip('。')}。请检查仓库文件（--db）是否可写、是否被其他程序占用后重试。"
     if close:
         close()
     if args.json:

@@ -11,6 +11,7 @@ A file loads completely or not at all.
 from __future__ import annotations
 
 import hashlib
+import sys
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -135,7 +136,10 @@ def load_files(paths: list[Path], *, db: str | Path | None = None, as_of: date |
             writer.close()
             worker.close()
     if not dry_run and any(r.status == "loaded" for r in results):
-        wdb.maintain(db)            # a lake's small files merged once there are many
+        try:
+            wdb.maintain(db)        # a lake's small files merged once there are many
+        except Exception as exc:    # the files are loaded and committed: their results stand
+            print(f"入库已完成；整理数据湖文件未成功（{exc}），下次入库时会再整理。", file=sys.stderr)
     return results
 
 

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import asdict, is_dataclass
 from datetime import date
 from decimal import Decimal
@@ -309,6 +310,37 @@ def test_compaction_keeps_each_projects_rows_together(demo_warehouse, lake_env, 
     con.execute("SET threads = 1")
     keys = con.execute("SELECT project_id, as_of FROM read_parquet(?)", [str(paths[0])]).fetchall()
     assert len(keys) > 30 and len({k[1] for k in keys}) == 3 and keys == sorted(keys)
+
+
+def test_the_loaders_maintenance_neither_waits_nor_compacts_twice(demo_warehouse, lake_env, tmp_path):
+    """After a batch the loader compacts once the live files pass the setting, but never waits for
+    the writer lock: another writer holding it means the next load will do it (eight loaders ending
+    together each waited, then compacted what the first had just compacted). Counted again under
+    the lock: below the setting, nothing is done."""
+    lake = tmp_path / "tidy.duckdb"
+    files = sorted((demo_warehouse.parent / "ledgers" / "ledgers" / "东城区").glob("*.xlsx"))[:3]
+    assert _load(files, lake, lake_env).returncode == 0
+    where = settings_lake(lake)
+    instance = ducklake.instance(where.catalog)
+    many = instance.live_files(where)
+    assert many > 3
+    other = psycopg.connect(where.catalog, autocommit=True)          # another node's loader
+    key = ducklake.WriteLock(where).key
+    other.execute("SELECT pg_advisory_lock(%s)", [key])
+    try:
+        t0 = time.perf_counter()
+        assert instance.maintain(where, after_files=2) is False
+        assert time.perf_counter() - t0 < 5 and instance.live_files(where) == many
+    finally:
+        other.execute("SELECT pg_advisory_unlock(%s)", [key])
+        other.close()
+    assert instance.maintain(where, after_files=many + 1) is False and instance.live_files(where) == many
+    assert instance.maintain(where, after_files=2) is True
+    assert instance.live_files(where) < many
+    # the lock is free again: a writer takes it at once
+    lock = ducklake.WriteLock(where)
+    assert lock.try_acquire()
+    lock.release()
 
 
 def _catalog_sessions(dsn: str) -> int:
