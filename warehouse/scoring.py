@@ -27,7 +27,7 @@ from warehouse import audit
 from warehouse.db import has_relation, next_id, transact
 from warehouse.filters import Filters
 from warehouse.progress import ORD, reached_sql
-from warehouse.scoring_inputs import gather
+from warehouse.scoring_inputs import gather, window
 from warehouse.scoring_points import RELATIVE, marks, ranks, totals
 from warehouse.scoring_rules import BATCH_NAMES, LEDGER_STAGES, Period, RuleError, Rules, load_rules, periods_until, rule_years
 from warehouse.settings import settings
@@ -169,10 +169,9 @@ def _comment(con, period: int | None, counted: dict | None = None) -> pl.DataFra
     (district code, batch) → (projects, investment) when the board has read them already."""
     if counted is not None:
         order = {b: i for i, b in enumerate(BATCH_NAMES)}
+        batches = sorted(counted.items(), key=lambda kv: order.get(kv[0][1], len(order)))     # sorted once
         rows = [{"district_code": code, "district": name, "batch": batch, "projects": n, "investment_wan": wan}
-                for code, name in districts(con).items()
-                for (c, batch), (n, wan) in sorted(counted.items(), key=lambda kv: order.get(kv[0][1], len(order)))
-                if c == code]
+                for code, name in districts(con).items() for (c, batch), (n, wan) in batches if c == code]
         return pl.DataFrame(rows, schema=COMMENT_SCHEMA)
     city = str(settings().get("city", "code"))
     return con.execute(
@@ -207,7 +206,7 @@ def behind_projects(con, year: int, period: str, district_code: str, limit: int 
         parts, params = [], [district_code]
         for pos, ind in enumerate(counted):
             col = LEDGER_STAGES[ind.stage]
-            start = date(chosen.end.year, 1, 1) if ind.window == "year" else chosen.start
+            start, _ = window(ind, chosen)
             parts.append(f"""SELECT * FROM (SELECT {pos} AS pos, project_id, ? AS indicator, project_name, stage,
                                      {col} AS event_date, total_investment_wan, NULL::VARCHAR AS stall_kind,
                                      NULL::BIGINT AS months FROM d

@@ -28,7 +28,7 @@ Inputs = dict[str, tuple[Decimal | None, str]]      # district code → (value, 
 NOT_REPORTED, NOT_ENTERED = "未报送", "未录入"
 
 
-def _window(ind: Indicator, period: Period) -> tuple[date, date]:
+def window(ind: Indicator, period: Period) -> tuple[date, date]:
     start = date(period.end.year, 1, 1) if ind.window == "year" else period.start
     return start, period.end
 
@@ -90,7 +90,7 @@ def _ledger_values(con, rules: Rules, period: Period, memo: dict) -> dict[str, d
         for n, (p, ind) in enumerate((p, ind) for p in periods for ind in wanted):
             value = "count(*)" if ind.measure == "count" else "sum(total_investment_wan)"
             columns.append(f"{value} FILTER (WHERE reached >= ? AND {LEDGER_STAGES[ind.stage]} BETWEEN ? AND ?) AS v{n}")
-            params += [ORD[ind.stage], *_window(ind, p)]
+            params += [ORD[ind.stage], *window(ind, p)]
         rows = con.execute(f"""SELECT district_code, {', '.join(columns)}
                                FROM (SELECT *, {reached_sql('p')} AS reached FROM projects p
                                      WHERE district_code IS NOT NULL)
@@ -114,7 +114,7 @@ def _ledger(con, ind: Indicator, codes: list[str], names: dict[str, str], memo: 
 def _six(con, ind: Indicator, period: Period, codes: list[str]) -> Inputs:
     if not has_relation(con, "six_district_month"):
         return {code: (None, NOT_REPORTED) for code in codes}
-    start, end = _window(ind, period)
+    start, end = window(ind, period)
     return _counted(con, f"""SELECT district_code, sum({ind.measure}) FROM six_district_month
                              WHERE make_date(year, month, 1) BETWEEN ? AND ? GROUP BY district_code""",
                     [start, end], codes, NOT_REPORTED)
